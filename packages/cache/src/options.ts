@@ -1,0 +1,75 @@
+import type { Accelerator, Compressor, SwapDevice, Zpool } from '@zswap/core'
+
+/** Runtime parameters, like /sys/module/zswap/parameters. */
+export interface ZswapParams {
+  /** Accept new stores. Off: stores are rejected and their stale entries dropped. Default true. */
+  enabled: boolean
+  /** Store large folios (order > 0). Default false (CONFIG_ZSWAP_STORE_THP_DEFAULT_ON=n). */
+  mthpEnabled: boolean
+  /** Pool limit as a percentage of `ramBytes`, 0..100. Default 20. */
+  maxPoolPercent: number
+  /** After the limit is hit, accept again below this percentage of the limit. Default 90. */
+  acceptThresholdPercent: number
+  /** Write back cold entries when the pool limit is hit. Default true. */
+  shrinkerEnabled: boolean
+}
+
+/** Options of {@link createZswap}. */
+export interface ZswapOptions extends Partial<ZswapParams> {
+  /** The compressor; give this or `accelerator`. */
+  compressor?: Compressor
+  /** A batched accelerator; give this or `compressor`. */
+  accelerator?: Accelerator
+  /** Where compressed pages live. The cache destroys it on close(). */
+  zpool: Zpool
+  /**
+   * Write-back targets, indexed by swap type (a single device serves type 0).
+   * Without one, write-back is impossible and a full pool rejects stores.
+   */
+  swapDevice?: SwapDevice | readonly SwapDevice[]
+  /** The "RAM size" the pool percentage applies to, in bytes. Default: os.totalmem(). */
+  ramBytes?: number
+}
+
+/** Per-cgroup settings, like memory.zswap.max and memory.zswap.writeback. */
+export interface CgroupOptions {
+  /** Hard limit of compressed bytes charged to the cgroup. Default Infinity. */
+  zswapMax?: number
+  /** Allow writing the cgroup's entries back to the swap device. Default true. */
+  writeback?: boolean
+}
+
+/** Per-cgroup counters, as memory.stat. */
+export interface CgroupStats {
+  /** Compressed bytes charged now. */
+  zswap: number
+  /** Pages stored now. */
+  zswapped: number
+  /** Pages stored, cumulative. */
+  zswpout: number
+  /** Pages loaded, cumulative. */
+  zswpin: number
+  /** Pages written back, cumulative. */
+  zswpwb: number
+}
+
+/** Folio sizes counted in `zswpout`, by order 0..9. */
+export const ORDER_LABELS = ['4K', '8K', '16K', '32K', '64K', '128K', '256K', '512K', '1M', '2M'] as const
+
+/** A plain-JSON snapshot of the debugfs counters. */
+export interface ZswapStats {
+  stored_pages: number
+  /** Pool pages × PAGE_SIZE, bytes. */
+  pool_total_size: number
+  pool_limit_hit: number
+  reject_compress_fail: number
+  reject_compress_poor: number
+  reject_alloc_fail: number
+  reject_reclaim_fail: number
+  decompress_fail: number
+  written_back_pages: number
+  /** Folios stored, by size ('4K' … '2M'). */
+  zswpout: Record<(typeof ORDER_LABELS)[number], number>
+  /** Per-cgroup counters; the root cgroup is `'/'`. */
+  cgroups: Record<string, CgroupStats>
+}

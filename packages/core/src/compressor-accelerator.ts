@@ -1,0 +1,85 @@
+import type { Accelerator, CompressJob, DecompressJob } from './accelerator.js'
+import type { Compressor } from './compressor.js'
+import {
+  ClosedError,
+  CompressionFailedError,
+  CorruptDataError,
+  InvalidArgumentError,
+  ZswapError,
+} from './errors.js'
+import { assertSpecification, SPECIFICATION_VERSION } from './specification.js'
+
+const DONE = Promise.resolve()
+
+/**
+ * Turns a synchronous Compressor into an Accelerator with `maxBatch` 1, so
+ * the cache has one code path. Jobs run inline; a thrown error becomes the
+ * job's `error` (wrapped in a ZswapError when the compressor threw
+ * something else).
+ */
+export function compressorAccelerator(compressor: Compressor): Accelerator {
+  assertSpecification(compressor, 'compressor')
+  let closed = false
+  const check = (jobs: readonly unknown[], count: number) => {
+    if (closed) throw new ClosedError(`[@zswap/core] accelerator ${compressor.name} is closed`)
+    if (!Number.isInteger(count) || count < 0 || count > jobs.length) {
+      throw new InvalidArgumentError(`[@zswap/core] count must be an integer in [0, ${jobs.length}]`)
+    }
+  }
+  return {
+    specificationVersion: SPECIFICATION_VERSION,
+    name: compressor.name,
+    capabilities: { maxBatch: 1, format: compressor.capabilities.format },
+    compressBatch(jobs: readonly CompressJob[], count = jobs.length) {
+      check(jobs, count)
+      for (let i = 0; i < count; i++) {
+        const job = jobs[i]
+        try {
+          job.length = compressor.compress(job.src, job.dst)
+          job.error = undefined
+        } catch (error) {
+          job.length = 0
+          job.error = ZswapError.isInstance(error)
+            ? error
+            : new CompressionFailedError(`[@zswap/core] ${compressor.name} compress failed`, { cause: error })
+        }
+      }
+      return DONE
+    },
+    decompressBatch(jobs: readonly DecompressJob[], count = jobs.length) {
+      check(jobs, count)
+      for (let i = 0; i < count; i++) {
+        const job = jobs[i]
+        try {
+          job.length = compressor.decompress(job.src, job.dst)
+          job.error = undefined
+        } catch (error) {
+          job.length = 0
+          job.error = ZswapError.isInstance(error)
+            ? error
+            : new CorruptDataError(`[@zswap/core] ${compressor.name} decompress failed`, { cause: error })
+        }
+      }
+      return DONE
+    },
+    close() {
+      closed = true
+      compressor.close?.()
+      return DONE
+    },
+  }
+}
+
+/** True when `x` looks like an Accelerator (has compressBatch), not a Compressor. */
+export function isAccelerator(x: Compressor | Accelerator): x is Accelerator {
+  return typeof (x as Accelerator).compressBatch === 'function'
+}
+
+/** Returns `x` if it is an Accelerator, else wraps the Compressor. */
+export function toAccelerator(x: Compressor | Accelerator): Accelerator {
+  if (isAccelerator(x)) {
+    assertSpecification(x, 'accelerator')
+    return x
+  }
+  return compressorAccelerator(x)
+}

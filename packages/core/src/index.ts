@@ -1,0 +1,40 @@
+export type { Accelerator, AcceleratorCapabilities, CompressJob, DecompressJob } from './accelerator.js'
+export type { Compressor, CompressorCapabilities } from './compressor.js'
+export { compressorAccelerator, isAccelerator, toAccelerator } from './compressor-accelerator.js'
+export {
+  AcceleratorError,
+  BusyError,
+  ClosedError,
+  CompressionFailedError,
+  CorruptDataError,
+  ErrorCode,
+  InvalidArgumentError,
+  InvalidHandleError,
+  invalidOption,
+  ObjectTooLargeError,
+  OutOfRangeError,
+  SwapIoError,
+  TimeoutError,
+  UnknownCgroupError,
+  UnsupportedSpecificationError,
+  ZpoolFullError,
+  ZswapError,
+} from './errors.js'
+export {
+  assertFolio,
+  assertSwapEntry,
+  createFolio,
+  type Folio,
+  folioPages,
+  MAX_FOLIO_ORDER,
+  MAX_SWAP_OFFSET,
+  MAX_SWAP_TYPES,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  type SwapEntry,
+  swapEntry,
+} from './page.js'
+export { PageArena, type PageArenaOptions } from './page-arena.js'
+export { assertSpecification, SPECIFICATION_VERSION, type SpecificationVersion } from './specification.js'
+export type { SwapDevice, SwapDeviceCapabilities } from './swap-device.js'
+export type { Zpool, ZpoolCapabilities } from './zpool.js'
