@@ -1,0 +1,62 @@
+import { ClosedError, InvalidArgumentError, InvalidHandleError, ObjectTooLargeError, ZpoolFullError } from '../errors.js'
+import { PAGE_SIZE } from '../page.js'
+import { SPECIFICATION_VERSION } from '../specification.js'
+import type { Zpool } from '../zpool.js'
+
+/** Options of {@link referenceZpool}. */
+export interface ReferenceZpoolOptions {
+  /** Most objects (= pages) held at once; malloc throws ZpoolFullError beyond. Default unlimited. */
+  maxPages?: number
+}
+
+/**
+ * The simplest correct Zpool, for tests and as a model: one Uint8Array and
+ * one page per object. Not for production (an object per allocation).
+ */
+export function referenceZpool(options: ReferenceZpoolOptions = {}): Zpool {
+  const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY
+  const objects = new Map<number, Uint8Array>()
+  let next = 1
+  let destroyed = false
+  const get = (handle: number) => {
+    if (destroyed) throw new ClosedError('[@zswap/core] reference zpool destroyed')
+    const object = objects.get(handle)
+    if (object === undefined) throw new InvalidHandleError(`[@zswap/core] unknown handle ${handle}`)
+    return object
+  }
+  return {
+    specificationVersion: SPECIFICATION_VERSION,
+    name: 'reference',
+    capabilities: { maxObjectSize: PAGE_SIZE },
+    malloc(size) {
+      if (destroyed) throw new ClosedError('[@zswap/core] reference zpool destroyed')
+      if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`[@zswap/core] bad size ${size}`)
+      if (size > PAGE_SIZE) throw new ObjectTooLargeError(`[@zswap/core] object of ${size} bytes exceeds ${PAGE_SIZE}`)
+      if (objects.size >= maxPages) throw new ZpoolFullError('[@zswap/core] reference zpool is full')
+      const handle = next++
+      objects.set(handle, new Uint8Array(size))
+      return handle
+    },
+    free(handle) {
+      get(handle)
+      objects.delete(handle)
+    },
+    write(handle, src) {
+      const object = get(handle)
+      if (src.length > object.length) throw new InvalidArgumentError('[@zswap/core] write past the object')
+      object.set(src)
+    },
+    read(handle, dst) {
+      const object = get(handle)
+      if (dst.length > object.length) throw new InvalidArgumentError('[@zswap/core] read past the object')
+      dst.set(object.subarray(0, dst.length))
+    },
+    get totalPages() {
+      return objects.size
+    },
+    destroy() {
+      destroyed = true
+      objects.clear()
+    },
+  }
+}
