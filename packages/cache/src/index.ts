@@ -1,0 +1,13 @@
+export { ROOT_CGROUP } from './cgroups.js'
+export { type FileSwapDeviceOptions, fileSwapDevice } from './file-swap-device.js'
+export { type MemorySwapDeviceOptions, memorySwapDevice } from './memory-swap-device.js'
+export {
+  type CgroupOptions,
+  type CgroupStats,
+  ORDER_LABELS,
+  type ZswapOptions,
+  type ZswapParams,
+  type ZswapStats,
+} from './options.js'
+export { INDEX_CHUNK_SLOTS } from './swap-index.js'
+export { createZswap, Zswap } from './zswap.js'

@@ -1,0 +1,23 @@
+/**
+ * Serialises the cache's asynchronous operations: store, load and shrink
+ * share staging buffers and job objects. Uncontended, `acquire` costs no
+ * allocation beyond the resolved promise.
+ */
+export class Lock {
+  #held = false
+  #waiters: (() => void)[] = []
+
+  acquire(): Promise<void> | undefined {
+    if (!this.#held) {
+      this.#held = true
+      return undefined
+    }
+    return new Promise((resolve) => this.#waiters.push(resolve))
+  }
+
+  release(): void {
+    const next = this.#waiters.shift()
+    if (next) next()
+    else this.#held = false
+  }
+}
