@@ -299,7 +299,7 @@ export class Zswap {
     if (wait) await wait
     try {
       this.#checkOpen()
-      return await this.#shrinkGlobal(nrPages, Number.POSITIVE_INFINITY)
+      return await this.#shrinkGlobal(nrPages, -1)
     } finally {
       this.#lock.release()
     }
