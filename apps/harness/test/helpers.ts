@@ -1,0 +1,20 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const cliPath = join(root, 'dist', 'cli.js')
+export const benchPath = join(root, 'dist', 'bench.js')
+
+/** The CLI tests spawn the built files; `pnpm test` builds first (turbo), a bare `vitest run` may not have. */
+export function ensureBuilt(): void {
+  if (existsSync(cliPath) && existsSync(benchPath) && existsSync(join(root, 'dist', 'bench', 'cache.js')))
+    return
+  execFileSync('pnpm', ['exec', 'tsup'], { cwd: root, stdio: 'ignore' })
+}
+
+export function node(script: string, args: string[]) {
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', cwd: root })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
