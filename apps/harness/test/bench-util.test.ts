@@ -46,6 +46,15 @@ describe('bench util', () => {
     ])
   })
 
+  it('falls back to the bundled sample when the default directory is absent', () => {
+    const { corpora, source } = loadCorpora({ defaultDir: join(dir, 'no-shared-corpus') })
+    expect(source).toBe('sample')
+    expect(corpora.map((c) => [c.name, c.pages])).toEqual([['sample', 1536]])
+    expect(() => loadCorpora({ defaultDir: join(dir, 'absent'), fallbackToSample: false })).toThrow(
+      /does not exist/,
+    )
+  })
+
   it('an explicit missing directory is an error, never the sample', () => {
     expect(() => loadCorpora({ dir: join(dir, 'missing') })).toThrow(/does not exist/)
     const empty = mkdtempSync(join(dir, 'empty-'))

@@ -6,7 +6,7 @@ import { CorruptDataError, type Folio, isAccelerator, PAGE_SIZE } from '@zswap/c
 import Table from 'cli-table3'
 import { compressSync, uncompressSync } from 'lz4-napi'
 import type { Corpus } from '../corpus.js'
-import { createStack } from '../stacks.js'
+import { createStack, type Stack } from '../stacks.js'
 import { fixed, loadCorpora, median } from './util.js'
 
 /**
@@ -100,8 +100,10 @@ class Workload {
     return ms
   }
 
-  async cache(): Promise<{ storeMs: number; loadMs: number; storedPages: number; metadataBytes: number }> {
-    const stack = await createStack({ compressor: 'lz4', zpool: 'zbud' })
+  async cache(
+    makeStack: () => Promise<Stack>,
+  ): Promise<{ storeMs: number; loadMs: number; storedPages: number; metadataBytes: number }> {
+    const stack = await makeStack()
     const zswap = createZswap({
       ...(isAccelerator(stack.compressor)
         ? { accelerator: stack.compressor }
@@ -147,7 +149,7 @@ class Workload {
   }
 }
 
-async function measure(w: Workload, rawFirst: boolean): Promise<Sample> {
+async function measure(w: Workload, rawFirst: boolean, makeStack: () => Promise<Stack>): Promise<Sample> {
   // Compression is deterministic, so the set of stored pages the raw load needs is the same
   // in every run; the warm-up (rawFirst = false) establishes it.
   let rawStoreMs = 0
@@ -156,7 +158,7 @@ async function measure(w: Workload, rawFirst: boolean): Promise<Sample> {
     rawStoreMs = w.rawStore()
     rawLoadMs = w.rawLoad()
   }
-  const c = await w.cache()
+  const c = await w.cache(makeStack)
   if (!rawFirst) {
     rawStoreMs = w.rawStore()
     rawLoadMs = w.rawLoad()
@@ -177,13 +179,17 @@ const mbps = (bytes: number, ms: number) => bytes / 1e3 / ms
 export async function runCacheBench(options: {
   corpusDir?: string
   runs: number
+  /** The stack under test; default lz4+zbud. */
+  createStack?: () => Promise<Stack>
 }): Promise<CacheBenchReport> {
+  const makeStack = options.createStack ?? (() => createStack({ compressor: 'lz4', zpool: 'zbud' }))
   const { corpora, source } = loadCorpora(options.corpusDir === undefined ? {} : { dir: options.corpusDir })
   const workloads = corpora.map((c) => new Workload(c))
   const samples: Sample[][] = workloads.map(() => [])
-  for (const w of workloads) await measure(w, false) // warm-up, not recorded
+  for (const w of workloads) await measure(w, false, makeStack) // warm-up, not recorded
   for (let r = 0; r < options.runs; r++) {
-    for (let i = 0; i < workloads.length; i++) samples[i].push(await measure(workloads[i], r % 2 === 0))
+    for (let i = 0; i < workloads.length; i++)
+      samples[i].push(await measure(workloads[i], r % 2 === 0, makeStack))
   }
 
   const perCorpus: CacheBenchCorpus[] = workloads.map((w, i) => {

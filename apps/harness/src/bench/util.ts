@@ -60,6 +60,8 @@ export function defaultCorpusDir(): string | undefined {
 export interface LoadCorporaOptions {
   /** Directory of `*.pages` / `*.pages.zst` files. Default: {@link defaultCorpusDir}. */
   dir?: string
+  /** Where to look when `dir` is not given. Default: {@link defaultCorpusDir}. */
+  defaultDir?: string
   /** Use the bundled sample when the default directory is absent (default true; never for an explicit dir). */
   fallbackToSample?: boolean
 }
@@ -77,7 +79,7 @@ export interface LoadedCorpora {
  * @throws InvalidArgumentError when an explicit directory is missing or holds no corpus.
  */
 export function loadCorpora(options: LoadCorporaOptions = {}): LoadedCorpora {
-  const dir = options.dir ?? defaultCorpusDir()
+  const dir = options.dir ?? options.defaultDir ?? defaultCorpusDir()
   if (dir === undefined || !existsSync(dir)) {
     if (options.dir === undefined && options.fallbackToSample !== false) {
       return { corpora: [readSample()], source: 'sample' }
