@@ -1,0 +1,96 @@
+// One engine of the emulated device: a worker thread that claims descriptors
+// from its work queue, runs them, writes the completion record and signals
+// the submitter once per batch (when it finishes the batch's last job).
+import { workerData } from 'node:worker_threads'
+import { createCodec, type IaaAlgorithm } from './codec.js'
+import { DESC, DESC_FIELDS, type EngineData, OP, REG, RESULT, STATE } from './layout.js'
+
+const data = workerData as EngineData
+const { id, wq, wqFirst, wqSize, layout, verify } = data
+const ctl = new Int32Array(data.ctl)
+const staging = new Uint8Array(data.staging)
+const codec = createCodec(data.algorithm as IaaAlgorithm, data.level)
+const slot = layout.slotBytes
+const doorbell = layout.doorbellBase + wq
+const running = STATE.RUNNING + id
+let verifyScratch = new Uint8Array(slot)
+let cursor = 0
+let jobs = 0
+
+function claim(): number {
+  for (let i = 0; i < wqSize; i++) {
+    const d = wqFirst + ((cursor + i) % wqSize)
+    const state = layout.descBase + d * DESC_FIELDS + DESC.STATE
+    if (
+      Atomics.load(ctl, state) === STATE.SUBMITTED &&
+      Atomics.compareExchange(ctl, state, STATE.SUBMITTED, running) === STATE.SUBMITTED
+    ) {
+      cursor = (cursor + i + 1) % wqSize
+      return d
+    }
+  }
+  return -1
+}
+
+function injectFaults(): void {
+  if (Atomics.load(ctl, REG.KILL_ENGINE) === id && jobs >= Atomics.load(ctl, REG.KILL_AT)) {
+    // Die holding a claimed descriptor, mid-batch; the fault fires once.
+    Atomics.store(ctl, REG.KILL_ENGINE, -1)
+    process.exit(70)
+  }
+  if (Atomics.load(ctl, REG.DELAY_COUNT) > 0) {
+    const target = Atomics.load(ctl, REG.DELAY_ENGINE)
+    if ((target < 0 || target === id) && Atomics.sub(ctl, REG.DELAY_COUNT, 1) > 0) {
+      Atomics.wait(ctl, REG.SLEEP, 0, Atomics.load(ctl, REG.DELAY_MS))
+    }
+  }
+}
+
+function run(d: number): number {
+  const base = layout.descBase + d * DESC_FIELDS
+  const srcOff = d * 2 * slot
+  const src = staging.subarray(srcOff, srcOff + ctl[base + DESC.SRC_LEN])
+  const dst = staging.subarray(srcOff + slot, srcOff + slot + ctl[base + DESC.DST_CAP])
+  if (ctl[base + DESC.OP] === OP.DECOMPRESS) return codec.decompress(src, dst)
+  const n = codec.compress(src, dst)
+  if (n <= 0) return n
+  if (Atomics.load(ctl, REG.BAD_OUTPUT_COUNT) > 0 && Atomics.sub(ctl, REG.BAD_OUTPUT_COUNT, 1) > 0) {
+    dst[n >> 1] ^= 0x5a
+  }
+  if (!verify) return n
+  // verify_compress: decompress what was just made and compare with the source.
+  if (verifyScratch.length < src.length) verifyScratch = new Uint8Array(src.length)
+  const check = verifyScratch.subarray(0, src.length)
+  if (codec.decompress(dst.subarray(0, n), check) !== src.length) return RESULT.VERIFY
+  for (let i = 0; i < src.length; i++) if (check[i] !== src[i]) return RESULT.VERIFY
+  return n
+}
+
+function complete(d: number, result: number): void {
+  const base = layout.descBase + d * DESC_FIELDS
+  ctl[base + DESC.RESULT] = result
+  if (Atomics.compareExchange(ctl, base + DESC.STATE, running, STATE.DONE) === running) {
+    const remaining = layout.remainingBase + ctl[base + DESC.BATCH]
+    if (Atomics.sub(ctl, remaining, 1) !== 1) return
+  } else {
+    // The submitter took this job over (timeout); hand the slot back.
+    Atomics.store(ctl, base + DESC.STATE, STATE.RELEASED)
+  }
+  Atomics.add(ctl, REG.COMPLETIONS, 1)
+  Atomics.notify(ctl, REG.COMPLETIONS)
+}
+
+for (;;) {
+  // Read the doorbell before scanning so a ring between scan and wait is not lost.
+  const bell = Atomics.load(ctl, doorbell)
+  if (Atomics.load(ctl, REG.SHUTDOWN) !== 0) break
+  const d = Atomics.load(ctl, REG.PAUSED) === 0 ? claim() : -1
+  if (d < 0) {
+    Atomics.wait(ctl, doorbell, bell)
+    continue
+  }
+  injectFaults()
+  complete(d, run(d))
+  jobs++
+  Atomics.add(ctl, layout.engineJobsBase + id, 1)
+}

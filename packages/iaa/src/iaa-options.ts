@@ -1,0 +1,157 @@
+import { availableParallelism } from 'node:os'
+import { invalidOption } from '@zswap/core'
+import type { IaaAlgorithm } from './codec.js'
+
+const PKG = '@zswap/iaa'
+
+/**
+ * Faults to inject, for tests and the harness. Each applies once (counts
+ * are consumed) and can also be set later with `device.injectFault()`.
+ */
+export interface IaaFaults {
+  /** Engine `engine` exits when it claims a job after completing `afterJobs`; it dies holding that job. */
+  killEngine?: { engine: number; afterJobs: number }
+  /** The next `count` jobs (of `engine`, or of any engine) sleep `ms` before running, e.g. past the timeout. */
+  delayJobs?: { engine?: number; count: number; ms: number }
+  /** The next `count` compress jobs produce corrupted output (caught by verifyCompress). */
+  badOutput?: { count: number }
+  /** Engines stop claiming descriptors while true, so work queues fill up. */
+  paused?: boolean
+}
+
+/** Options of {@link iaa}. */
+export interface IaaOptions {
+  /** Engines (worker threads). Default: `os.availableParallelism()`, at most 8. Range 1..64. */
+  engines?: number
+  /** Work queues; engine `e` serves WQ `e % wqs`. Default: `engines`. Range 1..engines. */
+  wqs?: number
+  /**
+   * `'dedicated'` (default): each job goes to the next WQ in turn and waits for room there
+   * (a DWQ: the submitter owns its credits). `'shared'`: a job takes any WQ with room
+   * (an SWQ: a full queue answers "retry" and the next one is tried).
+   */
+  wqMode?: 'dedicated' | 'shared'
+  /** Descriptor entries of the device, split evenly over the WQs. Default 128 (Sapphire Rapids). */
+  wqSize?: number
+  /** Algorithm of the device. Default `'deflate'` (raw deflate, format `'deflate-raw'`). */
+  algorithm?: IaaAlgorithm
+  /** Compression level: deflate 0..9 (default 1), zstd 1..19 (default 1); ignored otherwise. */
+  level?: number
+  /** Decompress each compressed page on the engine and compare, like iaa_crypto's verify_compress. Default true. */
+  verifyCompress?: boolean
+  /**
+   * How the submitter learns about completions. `'irq'` (default): sleeps on the completion
+   * counter with Atomics.waitAsync. `'async'`: polls the completion records from the event
+   * loop (setImmediate) or when `poll()` is called. `'sync'`: blocks the thread in Atomics.wait
+   * until the batch completes.
+   */
+  mode?: 'sync' | 'async' | 'irq'
+  /** A submitted job not completed after this many ms is taken over by software. Default 1000. */
+  jobTimeoutMs?: number
+  /**
+   * When the WQs are full: `'wait'` (default) queues the jobs until descriptors free up;
+   * `'busy'` fails the whole batch with BusyError per job (nothing submitted, nothing
+   * dropped); `'software'` runs the batch inline in software.
+   */
+  onFull?: 'wait' | 'busy' | 'software'
+  /** Largest src and dst a job can stage on the device; larger jobs run in software. Default 16384. */
+  maxJobBytes?: number
+  /** Jobs per batch (capabilities.maxBatch). Default 8 (IAA_CRYPTO_MAX_BATCH_SIZE). Range 1..64. */
+  maxBatch?: number
+  /** Restarts of one engine before it is given up and its WQ is served in software. Default 8. */
+  restartLimit?: number
+  /** Faults to inject from the start. */
+  faults?: IaaFaults
+  /** Where the engine script lives. Default: `engine.js` next to this module (dist). */
+  engineUrl?: URL | string
+}
+
+export interface NormalizedIaaOptions {
+  engines: number
+  wqs: number
+  wqMode: 'dedicated' | 'shared'
+  wqSize: number
+  algorithm: IaaAlgorithm
+  level: number
+  verifyCompress: boolean
+  mode: 'sync' | 'async' | 'irq'
+  jobTimeoutMs: number
+  onFull: 'wait' | 'busy' | 'software'
+  maxJobBytes: number
+  maxBatch: number
+  restartLimit: number
+  faults: IaaFaults | undefined
+  engineUrl: URL | string | undefined
+}
+
+function int(value: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number') throw invalidOption(PKG, name, `an integer in [${min}, ${max}]`, 'type')
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalidOption(PKG, name, `an integer in [${min}, ${max}], got ${value}`)
+  }
+  return value
+}
+
+function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback
+  if (!allowed.includes(value as T)) {
+    throw invalidOption(
+      PKG,
+      name,
+      `one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+      typeof value === 'string' ? 'range' : 'type',
+    )
+  }
+  return value as T
+}
+
+export function normalizeOptions(options: IaaOptions = {}): NormalizedIaaOptions {
+  if (typeof options !== 'object' || options === null)
+    throw invalidOption(PKG, 'options', 'an object', 'type')
+  const engines = int(options.engines, 'engines', 1, 64, Math.min(availableParallelism(), 8))
+  const wqs = int(options.wqs, 'wqs', 1, engines, engines)
+  const wqSize = int(options.wqSize, 'wqSize', wqs, 4096, Math.max(128, wqs))
+  const algorithm = oneOf(
+    options.algorithm,
+    'algorithm',
+    ['deflate', 'lz4', 'zstd', 'noop'] as const,
+    'deflate',
+  )
+  const level =
+    algorithm === 'zstd' ? int(options.level, 'level', 1, 19, 1) : int(options.level, 'level', 0, 9, 1)
+  if (options.verifyCompress !== undefined && typeof options.verifyCompress !== 'boolean') {
+    throw invalidOption(PKG, 'verifyCompress', 'a boolean', 'type')
+  }
+  const jobTimeoutMs = options.jobTimeoutMs ?? 1000
+  if (typeof jobTimeoutMs !== 'number' || !(jobTimeoutMs > 0) || jobTimeoutMs > 2 ** 31 - 1) {
+    throw invalidOption(PKG, 'jobTimeoutMs', 'a number of ms in (0, 2^31)')
+  }
+  if (options.faults !== undefined && (typeof options.faults !== 'object' || options.faults === null)) {
+    throw invalidOption(PKG, 'faults', 'an object', 'type')
+  }
+  if (
+    options.engineUrl !== undefined &&
+    typeof options.engineUrl !== 'string' &&
+    !(options.engineUrl instanceof URL)
+  ) {
+    throw invalidOption(PKG, 'engineUrl', 'a URL or a path string', 'type')
+  }
+  return {
+    engines,
+    wqs,
+    wqMode: oneOf(options.wqMode, 'wqMode', ['dedicated', 'shared'] as const, 'dedicated'),
+    wqSize,
+    algorithm,
+    level,
+    verifyCompress: options.verifyCompress ?? true,
+    mode: oneOf(options.mode, 'mode', ['sync', 'async', 'irq'] as const, 'irq'),
+    jobTimeoutMs,
+    onFull: oneOf(options.onFull, 'onFull', ['wait', 'busy', 'software'] as const, 'wait'),
+    maxJobBytes: int(options.maxJobBytes, 'maxJobBytes', 64, 1 << 24, 16384),
+    maxBatch: int(options.maxBatch, 'maxBatch', 1, 64, 8),
+    restartLimit: int(options.restartLimit, 'restartLimit', 0, 1000, 8),
+    faults: options.faults,
+    engineUrl: options.engineUrl,
+  }
+}
