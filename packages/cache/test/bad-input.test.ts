@@ -39,7 +39,9 @@ describe('bad input', () => {
     expect(await code(cache.store({ ...folioAt(0), cgroup: 'nope' }))).toBe(ErrorCode.UNKNOWN_CGROUP)
     expect(await code(cache.storeBatch([folioAt(0, 1), folioAt(1)]))).toBe(ErrorCode.INVALID_ARGUMENT)
     expect(await code(() => cache.invalidate({ type: 0, offset: -3 }))).toBe(ErrorCode.INVALID_ARGUMENT)
-    expect(await code(() => cache.invalidateRange({ type: 0, offset: 0 }, -1))).toBe(ErrorCode.INVALID_ARGUMENT)
+    expect(await code(() => cache.invalidateRange({ type: 0, offset: 0 }, -1))).toBe(
+      ErrorCode.INVALID_ARGUMENT,
+    )
     expect(await code(cache.shrink(1.5))).toBe(ErrorCode.INVALID_ARGUMENT)
     expect(await code(() => cache.setParams({ maxPoolPercent: 101 }))).toBe(ErrorCode.INVALID_OPTION)
     expect(await code(() => cache.setParams({ enabled: 'yes' as never }))).toBe(ErrorCode.INVALID_OPTION)
@@ -68,7 +70,9 @@ describe('bad input', () => {
       ErrorCode.INVALID_OPTION,
     )
     expect(
-      await code(() => createZswap({ zpool, compressor: { ...compressor, specificationVersion: 'v9' as never } })),
+      await code(() =>
+        createZswap({ zpool, compressor: { ...compressor, specificationVersion: 'v9' as never } }),
+      ),
     ).toBe(ErrorCode.UNSUPPORTED_SPECIFICATION)
   })
 })

@@ -1,5 +1,13 @@
 import { type Compressor, createFolio, type Folio, PAGE_SIZE, type SwapDevice, type Zpool } from '@zswap/core'
-import { type FaultPlan, faultPlan, faultyCompressor, faultySwapDevice, faultyZpool, referenceZpool, rleCompressor } from '@zswap/core/testing'
+import {
+  type FaultPlan,
+  faultPlan,
+  faultyCompressor,
+  faultySwapDevice,
+  faultyZpool,
+  referenceZpool,
+  rleCompressor,
+} from '@zswap/core/testing'
 import { createZswap, memorySwapDevice, type Zswap, type ZswapOptions } from '../src/index.js'
 
 /** A page that RLE compresses to a few dozen bytes; `seed` makes it unique. */

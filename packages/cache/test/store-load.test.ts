@@ -193,12 +193,25 @@ describe('store and load', () => {
     await cache.store(folioAt(1))
     const stats = cache.stats()
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats)
-    expect(Object.keys(stats.zswpout)).toEqual(['4K', '8K', '16K', '32K', '64K', '128K', '256K', '512K', '1M', '2M'])
+    expect(Object.keys(stats.zswpout)).toEqual([
+      '4K',
+      '8K',
+      '16K',
+      '32K',
+      '64K',
+      '128K',
+      '256K',
+      '512K',
+      '1M',
+      '2M',
+    ])
   })
 
   it('metadata stays small per entry', async () => {
     const { cache } = testStack()
-    const folios = Array.from({ length: 16384 }, (_, i) => createFolio({ type: 0, offset: i }, 0, compressiblePage(i)))
+    const folios = Array.from({ length: 16384 }, (_, i) =>
+      createFolio({ type: 0, offset: i }, 0, compressiblePage(i)),
+    )
     for (const f of folios) await cache.store(f)
     expect(cache.metadataBytes / cache.storedPages).toBeLessThanOrEqual(32)
   })
