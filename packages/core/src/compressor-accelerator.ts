@@ -20,18 +20,21 @@ const DONE = Promise.resolve()
 export function compressorAccelerator(compressor: Compressor): Accelerator {
   assertSpecification(compressor, 'compressor')
   let closed = false
-  const check = (jobs: readonly unknown[], count: number) => {
-    if (closed) throw new ClosedError(`[@zswap/core] accelerator ${compressor.name} is closed`)
+  // misuse rejects the returned promise, as the contract says; it never throws synchronously
+  const check = (jobs: readonly unknown[], count: number): ZswapError | undefined => {
+    if (closed) return new ClosedError(`[@zswap/core] accelerator ${compressor.name} is closed`)
     if (!Number.isInteger(count) || count < 0 || count > jobs.length) {
-      throw new InvalidArgumentError(`[@zswap/core] count must be an integer in [0, ${jobs.length}]`)
+      return new InvalidArgumentError(`[@zswap/core] count must be an integer in [0, ${jobs.length}]`)
     }
+    return undefined
   }
   return {
     specificationVersion: SPECIFICATION_VERSION,
     name: compressor.name,
     capabilities: { maxBatch: 1, format: compressor.capabilities.format },
     compressBatch(jobs: readonly CompressJob[], count = jobs.length) {
-      check(jobs, count)
+      const misuse = check(jobs, count)
+      if (misuse) return Promise.reject(misuse)
       for (let i = 0; i < count; i++) {
         const job = jobs[i]
         try {
@@ -47,7 +50,8 @@ export function compressorAccelerator(compressor: Compressor): Accelerator {
       return DONE
     },
     decompressBatch(jobs: readonly DecompressJob[], count = jobs.length) {
-      check(jobs, count)
+      const misuse = check(jobs, count)
+      if (misuse) return Promise.reject(misuse)
       for (let i = 0; i < count; i++) {
         const job = jobs[i]
         try {

@@ -75,7 +75,9 @@ export function assertSwapEntry(swap: unknown, what = 'swap entry'): asserts swa
   }
   const { type, offset } = swap as SwapEntry
   if (!Number.isInteger(type) || type < 0 || type >= MAX_SWAP_TYPES) {
-    throw new InvalidArgumentError(`[@zswap/core] ${what}.type must be an integer in [0, ${MAX_SWAP_TYPES}), got ${type}`)
+    throw new InvalidArgumentError(
+      `[@zswap/core] ${what}.type must be an integer in [0, ${MAX_SWAP_TYPES}), got ${type}`,
+    )
   }
   if (!Number.isInteger(offset) || offset < 0 || offset >= MAX_SWAP_OFFSET) {
     throw new InvalidArgumentError(

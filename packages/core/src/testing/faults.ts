@@ -31,7 +31,10 @@ export function faultPlan(): FaultPlan {
   }
 }
 
-function fire(plan: FaultPlan, key: 'failCompressAt' | 'failDecompressAt' | 'failMallocAt' | 'failWriteAt'): boolean {
+function fire(
+  plan: FaultPlan,
+  key: 'failCompressAt' | 'failDecompressAt' | 'failMallocAt' | 'failWriteAt',
+): boolean {
   if (plan[key] <= 0) return false
   return --plan[key] === 0
 }
@@ -49,7 +52,8 @@ export function faultyCompressor(inner: Compressor, plan: FaultPlan): Compressor
       return inner.compress(src, dst)
     },
     decompress(src, dst) {
-      if (fire(plan, 'failDecompressAt')) throw new CorruptDataError('[@zswap/core] injected decompression failure')
+      if (fire(plan, 'failDecompressAt'))
+        throw new CorruptDataError('[@zswap/core] injected decompression failure')
       return inner.decompress(src, dst)
     },
     close: inner.close && (() => inner.close?.()),
@@ -86,7 +90,8 @@ export function faultySwapDevice(inner: SwapDevice, plan: FaultPlan): SwapDevice
     capabilities: inner.capabilities,
     pages: inner.pages,
     async write(offset, src) {
-      if (plan.alwaysFailWrite || fire(plan, 'failWriteAt')) throw new SwapIoError('[@zswap/core] injected write error')
+      if (plan.alwaysFailWrite || fire(plan, 'failWriteAt'))
+        throw new SwapIoError('[@zswap/core] injected write error')
       return inner.write(offset, src)
     },
     read: (offset, dst) => inner.read(offset, dst),

@@ -1,4 +1,10 @@
-import { ClosedError, InvalidArgumentError, InvalidHandleError, ObjectTooLargeError, ZpoolFullError } from '../errors.js'
+import {
+  ClosedError,
+  InvalidArgumentError,
+  InvalidHandleError,
+  ObjectTooLargeError,
+  ZpoolFullError,
+} from '../errors.js'
 import { PAGE_SIZE } from '../page.js'
 import { SPECIFICATION_VERSION } from '../specification.js'
 import type { Zpool } from '../zpool.js'
@@ -30,8 +36,10 @@ export function referenceZpool(options: ReferenceZpoolOptions = {}): Zpool {
     capabilities: { maxObjectSize: PAGE_SIZE },
     malloc(size) {
       if (destroyed) throw new ClosedError('[@zswap/core] reference zpool destroyed')
-      if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`[@zswap/core] bad size ${size}`)
-      if (size > PAGE_SIZE) throw new ObjectTooLargeError(`[@zswap/core] object of ${size} bytes exceeds ${PAGE_SIZE}`)
+      if (!Number.isInteger(size) || size < 1)
+        throw new InvalidArgumentError(`[@zswap/core] bad size ${size}`)
+      if (size > PAGE_SIZE)
+        throw new ObjectTooLargeError(`[@zswap/core] object of ${size} bytes exceeds ${PAGE_SIZE}`)
       if (objects.size >= maxPages) throw new ZpoolFullError('[@zswap/core] reference zpool is full')
       const handle = next++
       objects.set(handle, new Uint8Array(size))

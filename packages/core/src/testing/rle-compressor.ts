@@ -26,11 +26,13 @@ export function rleCompressor(name = 'rle'): Compressor {
       return o
     },
     decompress(src, dst) {
-      if (src.length % 2 !== 0) throw new CorruptDataError(`[@zswap/core] ${name}: odd input length ${src.length}`)
+      if (src.length % 2 !== 0)
+        throw new CorruptDataError(`[@zswap/core] ${name}: odd input length ${src.length}`)
       let o = 0
       for (let i = 0; i < src.length; i += 2) {
         const run = src[i]
-        if (run === 0 || o + run > dst.length) throw new CorruptDataError(`[@zswap/core] ${name}: corrupt run at ${i}`)
+        if (run === 0 || o + run > dst.length)
+          throw new CorruptDataError(`[@zswap/core] ${name}: corrupt run at ${i}`)
         dst.fill(src[i + 1], o, o + run)
         o += run
       }

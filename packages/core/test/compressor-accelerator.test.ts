@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { type CompressJob, compressorAccelerator, ErrorCode, PAGE_SIZE, toAccelerator } from '../src/index.js'
+import { faultPlan, faultyCompressor, rleCompressor } from '../src/testing/index.js'
+
+describe('compressorAccelerator', () => {
+  it('runs jobs inline with maxBatch 1 and puts failures in the job', async () => {
+    const plan = faultPlan()
+    const accel = compressorAccelerator(faultyCompressor(rleCompressor(), plan))
+    expect(accel.capabilities).toEqual({ maxBatch: 1, format: 'test-rle' })
+    const src = new Uint8Array(PAGE_SIZE).fill(3)
+    const job: CompressJob = { src, dst: new Uint8Array(PAGE_SIZE), length: 0, error: undefined }
+    await accel.compressBatch([job])
+    expect(job.length).toBeGreaterThan(0)
+    const out = {
+      src: job.dst.subarray(0, job.length),
+      dst: new Uint8Array(PAGE_SIZE),
+      length: 0,
+      error: undefined,
+    }
+    await accel.decompressBatch([out])
+    expect(out.dst).toEqual(src)
+    plan.failCompressAt = 1
+    await accel.compressBatch([job])
+    expect(job.error?.code).toBe(ErrorCode.COMPRESSION_FAILED)
+    const corrupt = {
+      src: new Uint8Array([0, 1, 2]),
+      dst: new Uint8Array(PAGE_SIZE),
+      length: 0,
+      error: undefined,
+    }
+    await accel.decompressBatch([corrupt])
+    expect(corrupt.error?.code).toBe(ErrorCode.CORRUPT_DATA)
+    await accel.close()
+    await expect(accel.compressBatch([job])).rejects.toMatchObject({ code: ErrorCode.CLOSED })
+  })
+
+  it('wraps foreign exceptions in typed errors', async () => {
+    const inner = rleCompressor()
+    const accel = toAccelerator({
+      ...inner,
+      compress() {
+        throw new Error('boom')
+      },
+    })
+    const job: CompressJob = { src: new Uint8Array(1), dst: new Uint8Array(8), length: 0, error: undefined }
+    await accel.compressBatch([job])
+    expect(job.error?.code).toBe(ErrorCode.COMPRESSION_FAILED)
+    expect(job.error?.cause).toBeInstanceOf(Error)
+  })
+
+  it('rejects drivers of another specification version', () => {
+    expect(() => toAccelerator({ ...rleCompressor(), specificationVersion: 'v2' as never })).toThrow(
+      expect.objectContaining({ code: ErrorCode.UNSUPPORTED_SPECIFICATION }),
+    )
+  })
+})

@@ -1,0 +1,54 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { ErrorCode, PAGE_SIZE, PageArena } from '../src/index.js'
+
+describe('PageArena', () => {
+  it('hands out zeroed pages up to maxPages, then -1', () => {
+    const arena = new PageArena({ maxPages: 3, chunkPages: 2 })
+    const ids = [arena.alloc(), arena.alloc(), arena.alloc()]
+    expect(new Set(ids).size).toBe(3)
+    expect(arena.alloc()).toBe(-1)
+    arena.chunk(ids[0]).fill(7, arena.offset(ids[0]), arena.offset(ids[0]) + PAGE_SIZE)
+    arena.free(ids[0])
+    const again = arena.alloc()
+    expect(arena.page(again).every((b) => b === 0)).toBe(true)
+    expect(arena.pagesInUse).toBe(3)
+  })
+
+  it('rejects double free and foreign ids', () => {
+    const arena = new PageArena()
+    const id = arena.alloc()
+    arena.free(id)
+    expect(() => arena.free(id)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }))
+    expect(() => arena.free(12345)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }))
+  })
+
+  it('checks options', () => {
+    expect(() => new PageArena({ chunkPages: 3 })).toThrow(RangeError)
+    expect(() => new PageArena({ maxPages: -1 })).toThrow(RangeError)
+  })
+
+  it('never hands out a page twice (random alloc/free against a set)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { maxLength: 400 }), (ops) => {
+        const arena = new PageArena({ chunkPages: 4 })
+        const live = new Set<number>()
+        for (const alloc of ops) {
+          if (alloc || live.size === 0) {
+            const id = arena.alloc()
+            expect(live.has(id)).toBe(false)
+            live.add(id)
+          } else {
+            const id = live.values().next().value as number
+            live.delete(id)
+            arena.free(id)
+          }
+          expect(arena.pagesInUse).toBe(live.size)
+        }
+        // pages do not overlap: each is its own 4 KiB of its chunk
+        for (const id of live) arena.chunk(id).fill(id & 0xff, arena.offset(id), arena.offset(id) + PAGE_SIZE)
+        for (const id of live) expect(arena.page(id).every((b) => b === (id & 0xff))).toBe(true)
+      }),
+    )
+  })
+})
