@@ -1,4 +1,5 @@
 import { preset } from '@zswap/tsup-config'
 import { defineConfig } from 'tsup'
 
-export default defineConfig({ ...preset })
+// vitest stays external: the suites must use the test runner of the package that runs them
+export default defineConfig({ ...preset, external: ['vitest', '@zswap/cache'] })

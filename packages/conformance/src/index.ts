@@ -1,0 +1,11 @@
+export { type CompressorSuiteOptions, compressorSuite } from './compressor-suite.js'
+export type { Factory } from './helpers.js'
+export { type ReferenceZpoolOptions, referenceCompressor, referenceZpool } from './reference-drivers.js'
+export {
+  randomPage,
+  type SamplePage,
+  type SamplePageKind,
+  samplePages,
+  structPage,
+  textPage,
+} from './sample-pages.js'
