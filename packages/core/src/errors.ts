@@ -47,7 +47,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 export class ZswapError extends Error {
   /** Stable machine-readable code, one of {@link ErrorCode}. */
   readonly code: ErrorCode
-  private readonly [MARKER] = true
+  readonly [MARKER]: true = true
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)

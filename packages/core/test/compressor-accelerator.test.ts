@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { type CompressJob, compressorAccelerator, ErrorCode, PAGE_SIZE, toAccelerator } from '../src/index.js'
+import {
+  type CompressJob,
+  compressorAccelerator,
+  type DecompressJob,
+  ErrorCode,
+  PAGE_SIZE,
+  toAccelerator,
+} from '../src/index.js'
 import { faultPlan, faultyCompressor, rleCompressor } from '../src/testing/index.js'
 
 describe('compressorAccelerator', () => {
@@ -11,7 +18,7 @@ describe('compressorAccelerator', () => {
     const job: CompressJob = { src, dst: new Uint8Array(PAGE_SIZE), length: 0, error: undefined }
     await accel.compressBatch([job])
     expect(job.length).toBeGreaterThan(0)
-    const out = {
+    const out: DecompressJob = {
       src: job.dst.subarray(0, job.length),
       dst: new Uint8Array(PAGE_SIZE),
       length: 0,
@@ -22,7 +29,7 @@ describe('compressorAccelerator', () => {
     plan.failCompressAt = 1
     await accel.compressBatch([job])
     expect(job.error?.code).toBe(ErrorCode.COMPRESSION_FAILED)
-    const corrupt = {
+    const corrupt: DecompressJob = {
       src: new Uint8Array([0, 1, 2]),
       dst: new Uint8Array(PAGE_SIZE),
       length: 0,
