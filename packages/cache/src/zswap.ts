@@ -32,7 +32,7 @@ const MAX_COMPRESSORS = 256
 // folio states during a batch
 const PENDING = 0
 const FAILED = 1
-const STORED = 2
+const DONE = 2 // stored, or loaded
 
 /** Creates a compressed page cache with the semantics of Linux zswap (see {@link Zswap}). */
 export function createZswap(options: ZswapOptions): Zswap {
@@ -75,6 +75,10 @@ export class Zswap {
   #closed = false
   #shrinkCursor = 0
 
+  // One-folio store/load reuse these instead of allocating arrays per call.
+  readonly #one: Folio[] = [undefined as never]
+  readonly #oneCgroup: Cgroup[] = [undefined as never]
+  readonly #oneState = new Uint8Array(1)
   // Staging for one batch: compressed data lives here between compress and zpool write.
   #batch = 0
   #slots: Uint8Array[] = []
@@ -220,8 +224,23 @@ export class Zswap {
    * @throws InvalidArgumentError, UnknownCgroupError, ClosedError; nothing changes.
    */
   async store(folio: Folio): Promise<boolean> {
-    const results = await this.storeBatch([folio])
-    return results[0]
+    this.#checkOpen()
+    assertFolio(folio)
+    const cgroup = this.#cgroups.get(folio.cgroup)
+    const wait = this.#lock.acquire()
+    if (wait) await wait
+    try {
+      this.#checkOpen()
+      // one folio through the batch path, with preallocated one-slot arrays
+      this.#one[0] = folio
+      this.#oneCgroup[0] = cgroup
+      this.#oneState[0] = PENDING
+      await this.#storeFolios(this.#one, this.#oneCgroup, this.#oneState)
+      return this.#oneState[0] === DONE
+    } finally {
+      this.#one[0] = undefined as never
+      this.#lock.release()
+    }
   }
 
   /**
@@ -236,7 +255,9 @@ export class Zswap {
     if (wait) await wait
     try {
       this.#checkOpen()
-      return await this.#storeFolios(folios, cgroups)
+      const state = new Uint8Array(folios.length)
+      await this.#storeFolios(folios, cgroups, state)
+      return Array.from(state, (s) => s === DONE)
     } finally {
       this.#lock.release()
     }
@@ -248,8 +269,20 @@ export class Zswap {
    * decompress (counted in `decompress_fail`).
    */
   async load(folio: Folio): Promise<boolean> {
-    const results = await this.loadBatch([folio])
-    return results[0]
+    this.#checkOpen()
+    assertFolio(folio)
+    const wait = this.#lock.acquire()
+    if (wait) await wait
+    try {
+      this.#checkOpen()
+      this.#one[0] = folio
+      this.#oneState[0] = PENDING
+      await this.#loadFolios(this.#one, this.#oneState)
+      return this.#oneState[0] === DONE
+    } finally {
+      this.#one[0] = undefined as never
+      this.#lock.release()
+    }
   }
 
   /** Loads a readahead window of folios, decompressing in accelerator batches. */
@@ -260,7 +293,9 @@ export class Zswap {
     if (wait) await wait
     try {
       this.#checkOpen()
-      return await this.#loadFolios(folios)
+      const state = new Uint8Array(folios.length)
+      await this.#loadFolios(folios, state)
+      return Array.from(state, (s) => s === DONE)
     } finally {
       this.#lock.release()
     }
@@ -322,9 +357,9 @@ export class Zswap {
 
   // ---- store ----------------------------------------------------------------
 
-  async #storeFolios(folios: readonly Folio[], cgroups: Cgroup[]): Promise<boolean[]> {
+  /** Stores `folios`; `state[f]` ends DONE or FAILED. */
+  async #storeFolios(folios: readonly Folio[], cgroups: readonly Cgroup[], state: Uint8Array): Promise<void> {
     const n = folios.length
-    const state = new Uint8Array(n)
     for (let f = 0; f < n; f++) {
       const may = this.#mayStore(folios[f], cgroups[f])
       if (may === false || (may !== true && !(await may))) this.#reject(folios[f], state, f)
@@ -376,9 +411,6 @@ export class Zswap {
         }
       }
     }
-    const results = new Array<boolean>(n)
-    for (let i = 0; i < n; i++) results[i] = state[i] === STORED
-    return results
   }
 
   /**
@@ -450,7 +482,7 @@ export class Zswap {
       }
     }
     for (let i = 0; i < pages; i++) lruPush(this.#entries, cgroup, this.#index.get(type, offset + i))
-    state[f] = STORED
+    state[f] = DONE
     this.#counters.zswpout[folio.order]++
     cgroup.zswpout += pages
   }
@@ -463,9 +495,9 @@ export class Zswap {
 
   // ---- load -----------------------------------------------------------------
 
-  async #loadFolios(folios: readonly Folio[]): Promise<boolean[]> {
+  /** Loads `folios`; `state[f]` ends DONE (loaded) or FAILED. */
+  async #loadFolios(folios: readonly Folio[], state: Uint8Array): Promise<void> {
     const n = folios.length
-    const state = new Uint8Array(n)
     const t = this.#entries
     for (let f = 0; f < n; f++) {
       const { type, offset } = folios[f].swap
@@ -502,10 +534,9 @@ export class Zswap {
       }
     }
     if (count > 0) await this.#decompress(batchCid, count, state)
-    const results = new Array<boolean>(n)
     for (let f = 0; f < n; f++) {
-      results[f] = state[f] === PENDING
-      if (!results[f]) continue
+      if (state[f] !== PENDING) continue
+      state[f] = DONE
       const { type, offset } = folios[f].swap
       for (let i = 0, pages = 1 << folios[f].order; i < pages; i++) {
         const id = this.#index.erase(type, offset + i)
@@ -514,7 +545,6 @@ export class Zswap {
         this.#freeEntry(id)
       }
     }
-    return results
   }
 
   async #decompress(cid: number, count: number, state: Uint8Array): Promise<void> {
