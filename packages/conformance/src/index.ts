@@ -1,3 +1,4 @@
+export { type AcceleratorSuiteOptions, acceleratorSuite } from './accelerator-suite.js'
 export { type CompressorSuiteOptions, compressorSuite } from './compressor-suite.js'
 export type { Factory } from './helpers.js'
 export { type ReferenceZpoolOptions, referenceCompressor, referenceZpool } from './reference-drivers.js'
@@ -9,3 +10,5 @@ export {
   structPage,
   textPage,
 } from './sample-pages.js'
+export { type SwapDeviceSuiteOptions, swapDeviceSuite } from './swap-device-suite.js'
+export { type ZpoolSuiteContext, type ZpoolSuiteOptions, zpoolSuite } from './zpool-suite.js'

@@ -1,0 +1,252 @@
+import {
+  type Accelerator,
+  assertSpecification,
+  type CompressJob,
+  createFolio,
+  type DecompressJob,
+  ErrorCode,
+  PAGE_SIZE,
+  ZswapError,
+} from '@zswap/core'
+import { describe, expect, it } from 'vitest'
+import { CACHE_RAM_BYTES, loadCache } from './cache-round-trip.js'
+import { caught, expectCode, type Factory } from './helpers.js'
+import { referenceZpool } from './reference-drivers.js'
+import { randomPage, samplePages, structPage, textPage } from './sample-pages.js'
+
+/** Options of {@link acceleratorSuite}. */
+export interface AcceleratorSuiteOptions {
+  /** Most batch sizes tried in the 1..maxBatch sweep (evenly spread). Default 16. */
+  batchSizes?: number
+}
+
+const UNTOUCHED = -12345
+
+function compressJobs(pages: readonly Uint8Array[], dstSize = PAGE_SIZE): CompressJob[] {
+  return pages.map((src) => ({ src, dst: new Uint8Array(dstSize), length: UNTOUCHED, error: undefined }))
+}
+
+function decompressJobs(blocks: readonly Uint8Array[]): DecompressJob[] {
+  return blocks.map((src) => ({ src, dst: new Uint8Array(PAGE_SIZE), length: UNTOUCHED, error: undefined }))
+}
+
+/** Distinct, compressible pages: job i can be told apart from job j. */
+function distinctPages(count: number): Uint8Array[] {
+  return Array.from({ length: count }, (_, i) => (i % 2 === 0 ? textPage(100 + i) : structPage(100 + i)))
+}
+
+function sizes(max: number, most: number): number[] {
+  if (max <= most) return Array.from({ length: max }, (_, i) => i + 1)
+  const out = new Set<number>([1, 2, max - 1, max])
+  for (let i = 0; i < most; i++) out.add(1 + Math.floor((i * (max - 1)) / (most - 1)))
+  return [...out].sort((a, b) => a - b)
+}
+
+/**
+ * The conformance suite of the Accelerator contract, as a vitest `describe`
+ * block: batches of every size up to `maxBatch`, per-job results in the
+ * right slots, mixed success and failure, misuse, close() with work in
+ * flight, and a round trip through the cache. `factory` returns a fresh,
+ * open accelerator; the suite closes each one it makes.
+ */
+export function acceleratorSuite(
+  name: string,
+  factory: Factory<Accelerator>,
+  options: AcceleratorSuiteOptions = {},
+): void {
+  const batchSizes = options.batchSizes ?? 16
+
+  async function withAccelerator(fn: (a: Accelerator) => Promise<void>): Promise<void> {
+    const a = await factory()
+    try {
+      await fn(a)
+    } finally {
+      await a.close()
+    }
+  }
+
+  /** Compresses `pages` in batches of maxBatch; every page must fit a page-sized dst. */
+  async function compressAll(a: Accelerator, pages: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    const jobs = compressJobs(pages)
+    for (let i = 0; i < jobs.length; i += a.capabilities.maxBatch) {
+      const batch = jobs.slice(i, i + a.capabilities.maxBatch)
+      await a.compressBatch(batch)
+    }
+    return jobs.map((j, i) => {
+      expect(j.error, `job ${i}`).toBeUndefined()
+      expect(j.length, `job ${i}`).toBeGreaterThan(0)
+      return j.dst.slice(0, j.length)
+    })
+  }
+
+  describe(`accelerator conformance: ${name}`, () => {
+    it('declares the v1 contract: name, maxBatch ≥ 1, format', async () => {
+      await withAccelerator(async (a) => {
+        expect(() => assertSpecification(a, 'accelerator')).not.toThrow()
+        expect(typeof a.name).toBe('string')
+        expect(a.name.length).toBeGreaterThan(0)
+        expect(Number.isInteger(a.capabilities.maxBatch) && a.capabilities.maxBatch >= 1).toBe(true)
+        expect(typeof a.capabilities.format).toBe('string')
+        const partial = a.capabilities.supportsPartialDecompress
+        expect(partial === undefined || typeof partial === 'boolean').toBe(true)
+      })
+    })
+
+    it('runs batches of every size from 1 to maxBatch, results in the right slots', async () => {
+      await withAccelerator(async (a) => {
+        const max = a.capabilities.maxBatch
+        for (const count of sizes(max, batchSizes)) {
+          const pages = distinctPages(count + 1)
+          const jobs = compressJobs(pages)
+          await a.compressBatch(jobs, count)
+          expect(jobs[count].length, 'a job past count was touched').toBe(UNTOUCHED)
+          const blocks = jobs.slice(0, count).map((j, i) => {
+            expect(j.error, `compress job ${i} of ${count}`).toBeUndefined()
+            expect(j.length).toBeGreaterThan(0)
+            expect(j.length).toBeLessThanOrEqual(PAGE_SIZE)
+            return j.dst.slice(0, j.length)
+          })
+          // decompress in reverse order, so a driver that mixes up slots fails
+          const djobs = decompressJobs(blocks.slice().reverse())
+          djobs.push({ src: blocks[0], dst: new Uint8Array(PAGE_SIZE), length: UNTOUCHED, error: undefined })
+          await a.decompressBatch(djobs, count)
+          expect(djobs[count].length, 'a job past count was touched').toBe(UNTOUCHED)
+          djobs.slice(0, count).forEach((j, k) => {
+            expect(j.error, `decompress job ${k} of ${count}`).toBeUndefined()
+            expect(j.length).toBe(PAGE_SIZE)
+            expect(j.dst).toEqual(pages[count - 1 - k])
+          })
+        }
+      })
+    })
+
+    it('uses count = jobs.length by default', async () => {
+      await withAccelerator(async (a) => {
+        const pages = distinctPages(a.capabilities.maxBatch)
+        const jobs = compressJobs(pages)
+        await a.compressBatch(jobs)
+        for (const j of jobs) expect(j.length).toBeGreaterThan(0)
+      })
+    })
+
+    it('reports "does not fit" as length -1 with no error, beside successful jobs', async () => {
+      await withAccelerator(async (a) => {
+        const max = a.capabilities.maxBatch
+        const pages = Array.from({ length: max }, (_, i) =>
+          i % 2 === 0 ? randomPage(i + 1) : textPage(i + 1),
+        )
+        const jobs = compressJobs(pages, PAGE_SIZE / 2)
+        await a.compressBatch(jobs)
+        jobs.forEach((j, i) => {
+          expect(j.error, `job ${i}`).toBeUndefined()
+          if (i % 2 === 0) expect(j.length, `random page in job ${i}`).toBe(-1)
+          else expect(j.length, `text page in job ${i}`).toBeGreaterThan(0)
+        })
+      })
+    })
+
+    it('mixes success and failure in one batch: each failed job has its own CorruptDataError', async () => {
+      await withAccelerator(async (a) => {
+        const max = a.capabilities.maxBatch
+        const pages = distinctPages(Math.max(max, 2))
+        const blocks = await compressAll(a, pages)
+        const count = Math.max(1, max)
+        const jobs = decompressJobs(blocks.slice(0, count))
+        // every other job fails: an empty block, or a dst too small for the page
+        for (let i = 1; i < count; i += 2) {
+          if (i % 4 === 1) jobs[i].src = new Uint8Array(0)
+          else jobs[i].dst = new Uint8Array(PAGE_SIZE / 4)
+        }
+        if (count === 1) jobs[0].src = new Uint8Array(0)
+        await a.decompressBatch(jobs, count)
+        jobs.forEach((j, i) => {
+          const bad = count === 1 || i % 2 === 1
+          if (bad) {
+            expect(ZswapError.hasCode(j.error, ErrorCode.CORRUPT_DATA), `job ${i}: ${String(j.error)}`).toBe(
+              true,
+            )
+          } else {
+            expect(j.error, `job ${i}`).toBeUndefined()
+            expect(j.length).toBe(PAGE_SIZE)
+            expect(j.dst).toEqual(pages[i])
+          }
+        })
+        // the same job objects can be reused for the next batch, and errors are cleared
+        const again = decompressJobs(blocks.slice(0, count))
+        again.forEach((j, i) => {
+          jobs[i].src = j.src
+          jobs[i].dst = j.dst
+        })
+        await a.decompressBatch(jobs, count)
+        jobs.forEach((j, i) => {
+          expect(j.error, `reused job ${i}`).toBeUndefined()
+          expect(j.dst).toEqual(pages[i])
+        })
+      })
+    })
+
+    it('rejects a batch larger than maxBatch and a bad count with InvalidArgumentError', async () => {
+      await withAccelerator(async (a) => {
+        const max = a.capabilities.maxBatch
+        const jobs = compressJobs(distinctPages(max + 1))
+        await expectCode(() => a.compressBatch(jobs), ErrorCode.INVALID_ARGUMENT)
+        await expectCode(() => a.compressBatch(jobs, max + 1), ErrorCode.INVALID_ARGUMENT)
+        await expectCode(() => a.compressBatch(jobs.slice(0, 1), 2), ErrorCode.INVALID_ARGUMENT)
+        await expectCode(
+          () => a.decompressBatch(decompressJobs([new Uint8Array(1)]), -1),
+          ErrorCode.INVALID_ARGUMENT,
+        )
+        // a misused call does not break the accelerator
+        await a.compressBatch(jobs, 1)
+        expect(jobs[0].length).toBeGreaterThan(0)
+      })
+    })
+
+    it('close() settles work in flight, then rejects new batches with ClosedError', async () => {
+      const a = await factory()
+      const max = a.capabilities.maxBatch
+      const pages = distinctPages(max)
+      const jobs = compressJobs(pages)
+      const inFlight = a.compressBatch(jobs)
+      const closing = a.close()
+      const error = await caught(() => inFlight)
+      await closing
+      if (error === undefined) {
+        // completed: every job has a result or its own error
+        for (const j of jobs) expect(j.length !== UNTOUCHED || j.error !== undefined).toBe(true)
+        for (const j of jobs) if (j.error) expect(ZswapError.isInstance(j.error)).toBe(true)
+      } else {
+        expect(ZswapError.isInstance(error), `in-flight batch rejected with ${String(error)}`).toBe(true)
+      }
+      await expectCode(() => a.compressBatch(jobs), ErrorCode.CLOSED)
+      await expectCode(() => a.decompressBatch(decompressJobs([new Uint8Array(1)])), ErrorCode.CLOSED)
+    })
+
+    it('round-trips through the cache (createZswap storeBatch/loadBatch with large folios)', async (ctx) => {
+      const cache = await loadCache()
+      if (!cache) return ctx.skip('@zswap/cache is not installed')
+      const zswap = cache.createZswap({
+        accelerator: await factory(),
+        zpool: referenceZpool(),
+        ramBytes: CACHE_RAM_BYTES,
+        mthpEnabled: true,
+      })
+      try {
+        const sample = samplePages().filter((p) => p.kind !== 'random')
+        const small = sample.map((p, i) => createFolio({ type: 0, offset: i }, 0, p.data.slice()))
+        const bigData = new Uint8Array(8 * PAGE_SIZE)
+        for (let k = 0; k < 8; k++) bigData.set(sample[k % sample.length].data, k * PAGE_SIZE)
+        const big = createFolio({ type: 0, offset: 512 }, 3, bigData.slice())
+        expect(await zswap.storeBatch([...small, big])).toEqual(new Array(small.length + 1).fill(true))
+        const into = [...small.map((f) => createFolio(f.swap, 0)), createFolio(big.swap, 3)]
+        expect(await zswap.loadBatch(into)).toEqual(new Array(into.length).fill(true))
+        into.slice(0, -1).forEach((f, i) => {
+          expect(f.data).toEqual(sample[i].data)
+        })
+        expect(into[into.length - 1].data).toEqual(bigData)
+      } finally {
+        await zswap.close()
+      }
+    })
+  })
+}

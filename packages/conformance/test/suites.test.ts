@@ -1,0 +1,20 @@
+import {
+  acceleratorSuite,
+  compressorSuite,
+  referenceCompressor,
+  referenceZpool,
+  swapDeviceSuite,
+  zpoolSuite,
+} from '../src/index.js'
+import { referenceAccelerator, referenceSwapDevice } from './reference-doubles.js'
+
+// The suites run against the reference drivers: each must pass its own suite.
+compressorSuite('reference-deflate', () => referenceCompressor())
+acceleratorSuite('reference-batched (maxBatch 1)', () => referenceAccelerator(referenceCompressor(), 1))
+acceleratorSuite('reference-batched (maxBatch 8)', () => referenceAccelerator(referenceCompressor(), 8))
+zpoolSuite('reference', ({ maxPages }) => referenceZpool({ maxPages }))
+swapDeviceSuite('reference-memory', () => referenceSwapDevice(32))
+swapDeviceSuite('reference-persistent', () => referenceSwapDevice(32, new Map(), true), {
+  reopen: (previous) =>
+    referenceSwapDevice(32, (previous as ReturnType<typeof referenceSwapDevice>).store, true),
+})
