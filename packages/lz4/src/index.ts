@@ -1,6 +1,6 @@
 import { Lz4Compressor, type Lz4Options } from './lz4-compressor.js'
 
-export { Lz4Compressor, type Lz4Options } from './lz4-compressor.js'
+export { type Lz4Capabilities, Lz4Compressor, type Lz4Options } from './lz4-compressor.js'
 
 /**
  * Creates an LZ4 Compressor (`@zswap/core` contract v1) backed by lz4-napi.

@@ -17,6 +17,12 @@ const CHECKSUM_BYTES = 4
 /** LZ4_MAX_INPUT_SIZE of the reference implementation. */
 const MAX_INPUT_SIZE = 0x7e000000
 
+/** Capabilities of {@link Lz4Compressor}: the contract's plus `checksum`. */
+export interface Lz4Capabilities extends CompressorCapabilities {
+  /** True when every stored block carries a checksum, so any corruption is detected. */
+  readonly checksum: boolean
+}
+
 /** Options of {@link lz4}. */
 export interface Lz4Options {
   /**
@@ -42,7 +48,7 @@ export interface Lz4Options {
 export class Lz4Compressor implements Compressor {
   readonly specificationVersion = SPECIFICATION_VERSION
   readonly name = 'lz4'
-  readonly capabilities: CompressorCapabilities
+  readonly capabilities: Lz4Capabilities
   readonly #checksum: boolean
   readonly #trailer: number
 
@@ -54,6 +60,7 @@ export class Lz4Compressor implements Compressor {
     this.capabilities = Object.freeze({
       format: checksum ? 'lz4-block+size+xxh32' : 'lz4-block+size',
       maxInputSize: MAX_INPUT_SIZE,
+      checksum,
     })
   }
 

@@ -11,7 +11,9 @@ describe('lz4()', () => {
     expect(c.specificationVersion).toBe(SPECIFICATION_VERSION)
     expect(c.name).toBe('lz4')
     expect(c.capabilities.format).toBe('lz4-block+size+xxh32')
+    expect(c.capabilities.checksum).toBe(true)
     expect(lz4({ checksum: false }).capabilities.format).toBe('lz4-block+size')
+    expect(lz4({ checksum: false }).capabilities.checksum).toBe(false)
     expect(Object.isFrozen(c.capabilities)).toBe(true)
   })
 
@@ -120,6 +122,17 @@ describe.each([true, false])('Lz4Compressor (checksum: %s)', (checksum) => {
     expect(new Uint8Array(uncompressSync(dst.subarray(0, n - trailer)))).toEqual(page)
     expect(new DataView(dst.buffer).getUint32(0, true)).toBe(PAGE)
   })
+})
+
+it('works on views of SharedArrayBuffers (worker-thread staging buffers)', () => {
+  const c = lz4()
+  const shared = new Uint8Array(new SharedArrayBuffer(3 * PAGE))
+  shared.set(textPage(15), PAGE)
+  const block = new Uint8Array(new SharedArrayBuffer(PAGE))
+  const n = c.compress(shared.subarray(PAGE, 2 * PAGE), block)
+  expect(n).toBeGreaterThan(0)
+  expect(c.decompress(block.subarray(0, n), shared.subarray(2 * PAGE))).toBe(PAGE)
+  expect(shared.subarray(2 * PAGE)).toEqual(textPage(15))
 })
 
 it('wraps a binding failure on compress in CompressionFailedError', () => {
