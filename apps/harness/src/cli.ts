@@ -103,7 +103,8 @@ try {
   await cli.runMatchedCommand()
 } catch (error) {
   if (error instanceof UsageError || isUsageError(error) || (error as Error).name === 'CACError') {
-    process.stderr.write(`zswap-harness: ${(error as Error).message}\n`)
+    const { message } = error as Error
+    process.stderr.write(`${message.startsWith('[') ? message : `zswap-harness: ${message}`}\n`)
     process.exitCode = 2
   } else {
     throw error
