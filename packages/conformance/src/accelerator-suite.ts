@@ -8,10 +8,10 @@ import {
   PAGE_SIZE,
   ZswapError,
 } from '@zswap/core'
+import { referenceZpool } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { CACHE_RAM_BYTES, loadCache } from './cache-round-trip.js'
 import { caught, expectCode, type Factory } from './helpers.js'
-import { referenceZpool } from './reference-drivers.js'
 import { randomPage, samplePages, structPage, textPage } from './sample-pages.js'
 
 /** Options of {@link acceleratorSuite}. */

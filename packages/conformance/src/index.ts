@@ -1,7 +1,7 @@
 export { type AcceleratorSuiteOptions, acceleratorSuite } from './accelerator-suite.js'
 export { type CompressorSuiteOptions, compressorSuite } from './compressor-suite.js'
 export type { Factory } from './helpers.js'
-export { type ReferenceZpoolOptions, referenceCompressor, referenceZpool } from './reference-drivers.js'
+export { referenceCompressor } from './reference-compressor.js'
 export {
   randomPage,
   type SamplePage,

@@ -6,10 +6,11 @@ import {
   type SwapDevice,
   ZswapError,
 } from '@zswap/core'
+import { referenceZpool } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { CACHE_RAM_BYTES, loadCache } from './cache-round-trip.js'
 import { caught, expectCode, type Factory } from './helpers.js'
-import { referenceCompressor, referenceZpool } from './reference-drivers.js'
+import { referenceCompressor } from './reference-compressor.js'
 import { randomPage, samplePages, textPage } from './sample-pages.js'
 
 /** Options of {@link swapDeviceSuite}. */

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CACHE_RAM_BYTES, loadCache } from './cache-round-trip.js'
 import { expectCodeSync, type Factory, rng } from './helpers.js'
-import { referenceCompressor } from './reference-drivers.js'
+import { referenceCompressor } from './reference-compressor.js'
 import { randomPage, samplePages } from './sample-pages.js'
 
 /** What the zpool suite asks of the factory. */

@@ -1,14 +1,14 @@
+import { referenceZpool } from '@zswap/core/testing'
 import {
   acceleratorSuite,
   compressorSuite,
   referenceCompressor,
-  referenceZpool,
   swapDeviceSuite,
   zpoolSuite,
 } from '../src/index.js'
 import { referenceAccelerator, referenceSwapDevice } from './reference-doubles.js'
 
-// The suites run against the reference drivers: each must pass its own suite.
+// The suites run against the reference drivers (referenceZpool is @zswap/core's): each must pass its suite.
 compressorSuite('reference-deflate', () => referenceCompressor())
 acceleratorSuite('reference-batched (maxBatch 1)', () => referenceAccelerator(referenceCompressor(), 1))
 acceleratorSuite('reference-batched (maxBatch 8)', () => referenceAccelerator(referenceCompressor(), 8))
