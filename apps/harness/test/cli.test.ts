@@ -104,11 +104,19 @@ describe('bench runner', () => {
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const doc = JSON.parse(r.stdout)
-    for (const key of ['storeVsRaw', 'loadVsRaw', 'bytesPerEntry']) expect(doc[key]).toBeGreaterThan(0)
+    for (const key of ['storeVsRaw', 'loadVsRaw', 'bytesPerEntry', 'driverStoreVsRaw', 'driverLoadVsRaw']) {
+      expect(doc[key]).toBeGreaterThan(0)
+    }
+    expect(doc.stack).toBe('lz4+zbud')
+    expect(doc.runs).toBe(1)
     expect(doc.corpora.map((c: { name: string }) => c.name)).toContain('mini')
     const mini = doc.corpora.find((c: { name: string }) => c.name === 'mini')
     expect(mini.pages).toBe(128)
     expect(mini.storedPages).toBeGreaterThan(0)
+    expect(mini.storedPages).toBeLessThanOrEqual(128)
+    for (const key of ['rawStoreMBps', 'driverStoreMBps', 'cacheStoreMBps', 'rawLoadMBps', 'cacheLoadMBps']) {
+      expect(mini[key]).toBeGreaterThan(0)
+    }
   })
 
   it('bench cache rejects bad flags', () => {
