@@ -1,0 +1,441 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { type Compressor, InvalidArgumentError, PAGE_SIZE } from '@zswap/core'
+import { deflate } from '@zswap/deflate'
+import { lz4 } from '@zswap/lz4'
+import { zstd } from '@zswap/zstd'
+import { cac } from 'cac'
+import Table from 'cli-table3'
+import { deflateSync, inflateSync } from 'fflate'
+import { compressSync, uncompressSync } from 'lz4-napi'
+import binding from 'zstd-napi/binding.js'
+import { type Corpus, isCorpusFile, readCorpus, samplePath } from '../corpus.js'
+import { defaultCorpusDir, fixed, median } from './util.js'
+
+/**
+ * `bench compressors`: every compressor driver on 4 KiB pages of each corpus
+ * (../shared/corpus when present, and the harness's bundled sample), each
+ * page compressed on its own as zswap does.
+ *
+ * For each driver and level: compression ratio (input ÷ output, incompressible
+ * pages counted at their real compressed size as the CLIs do), compress and
+ * decompress MB/s (10^6 bytes of page data per second), each the median of
+ * `--runs` passes over the corpus. Beside it, in the same run and on the same
+ * pages, the binding the driver wraps called directly ("raw"), alternating
+ * with the driver pass by pass so machine noise hits both alike:
+ * `driverVsRaw` = driver compress MB/s ÷ raw compress MB/s (goal ≥ 0.9).
+ * The raw calls do the same work as the driver: zstd with the same
+ * parameters (level, checksum, content size) through reused contexts; lz4
+ * through lz4-napi's compressSync (the lz4 driver adds its XXH32 trailer on
+ * top); fflate's deflateSync with its default options, and inflateSync
+ * allocating its own output, which is what the deflate driver avoids.
+ * When the `lz4` and `zstd` CLIs are installed, `lz4 -b1 -B4096` and
+ * `zstd -b<level> -B4096` give native figures on the same pages.
+ *
+ * JSON: `{ rows: [{ driver, level, corpus, ratio, compressMBps,
+ * decompressMBps, driverVsRaw }] }`; baseline rows (`driver` like
+ * `zstd-napi (raw)` or `zstd CLI (native)`) have `driverVsRaw: null`.
+ */
+
+const GOAL_DRIVER_VS_RAW = 0.9
+
+/** One row of the JSON report. */
+export interface CompressorBenchRow {
+  /** Driver name (`'zstd-1'`), or a baseline: `'<binding> (raw)'`, `'<tool> CLI (native)'`. */
+  driver: string
+  /** Compression level; null for drivers without levels (lz4). */
+  level: number | null
+  corpus: string
+  /** Input bytes ÷ compressed bytes, every page compressed on its own. */
+  ratio: number
+  /** Page bytes compressed per second, 10^6 bytes. */
+  compressMBps: number
+  /** Page bytes decompressed per second, 10^6 bytes. */
+  decompressMBps: number
+  /** Driver compress MB/s ÷ raw binding compress MB/s, same pages, same run; null on baseline rows. */
+  driverVsRaw: number | null
+}
+
+/** The JSON document `bench compressors --json` prints. */
+export interface CompressorBenchReport {
+  rows: CompressorBenchRow[]
+}
+
+/** The same work as a driver, done by calling its binding directly. */
+interface Raw {
+  name: string
+  compress(src: Uint8Array, dst: Uint8Array): number
+  decompress(src: Uint8Array, dst: Uint8Array): number
+}
+
+interface Subject {
+  family: 'lz4' | 'zstd' | 'deflate'
+  level: number | null
+  driver: Compressor
+  raw: Raw
+}
+
+function lz4Raw(): Raw {
+  return {
+    name: 'lz4-napi (raw)',
+    compress(src, dst) {
+      const out = compressSync(src as Buffer)
+      if (out.length > dst.length) return -1
+      dst.set(out)
+      return out.length
+    },
+    decompress(src, dst) {
+      const out = uncompressSync(src as Buffer)
+      dst.set(out)
+      return out.length
+    },
+  }
+}
+
+function zstdRaw(level: number): Raw {
+  const cctx = new binding.CCtx()
+  cctx.setParameter(binding.CParameter.compressionLevel, level)
+  cctx.setParameter(binding.CParameter.checksumFlag, 1)
+  cctx.setParameter(binding.CParameter.contentSizeFlag, 1)
+  const dctx = new binding.DCtx()
+  return {
+    name: 'zstd-napi (raw)',
+    compress: (src, dst) => cctx.compress2(dst, src),
+    decompress: (src, dst) => dctx.decompress(dst, src),
+  }
+}
+
+function fflateRaw(level: number): Raw {
+  const options = { level: level as 1 }
+  return {
+    name: 'fflate (raw)',
+    compress(src, dst) {
+      const out = deflateSync(src, options)
+      if (out.length > dst.length) return -1
+      dst.set(out)
+      return out.length
+    },
+    decompress(src, dst) {
+      const out = inflateSync(src)
+      dst.set(out)
+      return out.length
+    },
+  }
+}
+
+const FAMILIES = ['lz4', 'zstd', 'deflate'] as const
+
+function subjects(families: readonly string[], zstdLevels: number[], deflateLevels: number[]): Subject[] {
+  const out: Subject[] = []
+  if (families.includes('lz4')) out.push({ family: 'lz4', level: null, driver: lz4(), raw: lz4Raw() })
+  if (families.includes('zstd')) {
+    for (const level of zstdLevels)
+      out.push({ family: 'zstd', level, driver: zstd({ level }), raw: zstdRaw(level) })
+  }
+  if (families.includes('deflate')) {
+    for (const level of deflateLevels) {
+      out.push({ family: 'deflate', level, driver: deflate({ level }), raw: fflateRaw(level) })
+    }
+  }
+  return out
+}
+
+interface PassResult {
+  compressMs: number
+  decompressMs: number
+  bytesOut: number
+}
+
+/** Page views of a corpus, at most `limit` pages. */
+function pagesOf(corpus: Corpus, limit: number): Uint8Array[] {
+  const n = Math.min(corpus.pages, limit)
+  return Array.from({ length: n }, (_, i) => corpus.data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE))
+}
+
+/**
+ * Compresses every page into one output arena (dst of two pages, so
+ * incompressible pages are measured, not rejected), then decompresses each
+ * block; checks the first pass's output against the input.
+ */
+function pass(
+  c: Raw | Compressor,
+  pages: Uint8Array[],
+  arena: Uint8Array,
+  lengths: Int32Array,
+  check: boolean,
+) {
+  const out = new Uint8Array(PAGE_SIZE)
+  let at = 0
+  const t0 = performance.now()
+  for (let i = 0; i < pages.length; i++) {
+    const n = c.compress(pages[i], arena.subarray(at, at + 2 * PAGE_SIZE))
+    lengths[i] = n
+    at += n
+  }
+  const t1 = performance.now()
+  at = 0
+  for (let i = 0; i < pages.length; i++) {
+    c.decompress(arena.subarray(at, at + lengths[i]), out)
+    at += lengths[i]
+    if (check && Buffer.compare(out, pages[i]) !== 0) {
+      throw new InvalidArgumentError(`[zswap-harness] ${c.name}: page ${i} did not round-trip`)
+    }
+  }
+  const t2 = performance.now()
+  return { compressMs: t1 - t0, decompressMs: t2 - t1, bytesOut: at } satisfies PassResult
+}
+
+function mbps(bytes: number, ms: number): number {
+  return bytes / 1e6 / (ms / 1000)
+}
+
+/** Runs the native CLI benchmark on a raw pages file; undefined when the tool is missing or fails. */
+function native(
+  tool: 'lz4' | 'zstd',
+  level: number,
+  file: string,
+): { ratio: number; c: number; d: number } | undefined {
+  let text: string
+  try {
+    text = execFileSync(tool, [`-b${level}`, '-B4096', file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    })
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; code?: string }
+    if (e.code === 'ENOENT') return undefined
+    text = `${e.stdout ?? ''}${e.stderr ?? ''}`
+  }
+  return parseNative(text)
+}
+
+/**
+ * Parses the final figures of `lz4 -b` / `zstd -b` output, which redraws one
+ * status line with \r: `... 16777216 ->   8176277 (2.052), 486.8 MB/s ,1977.9 MB/s`
+ * (zstd writes the ratio as `(x2.964)`).
+ */
+export function parseNative(text: string): { ratio: number; c: number; d: number } | undefined {
+  const re = /(\d+)\s*->\s*(\d+)\s*\(x?([\d.]+)\)\s*,\s*([\d.]+)\s*MB\/s\s*,\s*([\d.]+)\s*MB\/s/g
+  let last: RegExpExecArray | undefined
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) last = m
+  if (!last) return undefined
+  return { ratio: Number(last[1]) / Number(last[2]), c: Number(last[4]), d: Number(last[5]) }
+}
+
+function positiveInt(value: unknown, name: string, min = 1): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) {
+    throw new InvalidArgumentError(
+      `[zswap-harness] --${name} must be an integer ≥ ${min}, got ${String(value)}`,
+    )
+  }
+  return n
+}
+
+function levels(value: unknown, name: string): number[] {
+  const list = String(value)
+    .split(',')
+    .map((s) => Number(s.trim()))
+  if (list.some((n) => !Number.isInteger(n))) {
+    throw new InvalidArgumentError(`[zswap-harness] --${name} must be a comma-separated list of integers`)
+  }
+  return list
+}
+
+/** The corpora: every file of the corpus directory when it exists, then the bundled sample when present. */
+function corpora(dir: string | undefined): Corpus[] {
+  const out: Corpus[] = []
+  if (dir !== undefined && existsSync(dir)) {
+    for (const f of readdirSync(dir).filter(isCorpusFile).sort()) out.push(readCorpus(join(dir, f)))
+  }
+  let sample: string | undefined
+  try {
+    sample = samplePath()
+  } catch {}
+  if (sample !== undefined && existsSync(sample)) out.push({ ...readCorpus(sample), name: 'sample' })
+  return out
+}
+
+/** Entry point of `bench compressors [--json] [--corpus-dir dir] [--runs n] [--pages n] [--drivers list]`. */
+export default async function main(argv: string[]): Promise<void> {
+  const cli = cac('bench compressors')
+  cli
+    .option('--json', 'print the JSON report only')
+    .option(
+      '--corpus-dir <dir>',
+      'directory of *.pages[.zst] corpora (default: ../shared/corpus from the repo root)',
+    )
+    .option('--runs <n>', 'timed passes per driver and corpus (median)', { default: 5 })
+    .option('--pages <n>', 'most pages used from each corpus', { default: 4096 })
+    .option('--drivers <list>', 'driver families, comma-separated', { default: FAMILIES.join(',') })
+    .option('--zstd-levels <list>', 'zstd levels', { default: '1,3' })
+    .option('--deflate-levels <list>', 'deflate levels', { default: '1,6' })
+    .option('--no-native', 'skip the lz4/zstd CLI figures')
+  cli.help()
+  const { options } = cli.parse(['node', 'bench compressors', ...argv], { run: false })
+  if (options.help) return
+  const json = options.json === true
+  const runs = positiveInt(options.runs, 'runs')
+  const limit = positiveInt(options.pages, 'pages')
+  const families = String(options.drivers)
+    .split(',')
+    .map((s) => s.trim())
+  for (const f of families) {
+    if (!(FAMILIES as readonly string[]).includes(f)) {
+      throw new InvalidArgumentError(
+        `[zswap-harness] --drivers: unknown driver ${f} (known: ${FAMILIES.join(', ')})`,
+      )
+    }
+  }
+  const list = subjects(
+    families,
+    levels(options.zstdLevels, 'zstd-levels'),
+    levels(options.deflateLevels, 'deflate-levels'),
+  )
+  const log = (line: string) => {
+    if (!json) process.stderr.write(`${line}\n`)
+  }
+
+  const dir = options.corpusDir === undefined ? defaultCorpusDir() : String(options.corpusDir)
+  const all = corpora(dir)
+  if (all.length === 0)
+    throw new InvalidArgumentError('[zswap-harness] no corpus found and no bundled sample')
+  log(
+    `bench compressors: ${all.map((c) => c.name).join(', ')}; ${runs} runs (median); ${cpus().length} cpus; node ${process.version}`,
+  )
+
+  const rows: CompressorBenchRow[] = []
+  const tmp = mkdtempSync(join(tmpdir(), 'zswap-bench-'))
+  try {
+    for (const corpus of all) {
+      const pages = pagesOf(corpus, limit)
+      const bytesIn = pages.length * PAGE_SIZE
+      const arena = new Uint8Array(pages.length * 2 * PAGE_SIZE + 64)
+      const lengths = new Int32Array(pages.length)
+      for (const s of list) {
+        const d = { c: [] as number[], d: [] as number[], out: 0 }
+        const r = { c: [] as number[], d: [] as number[], out: 0 }
+        // warm-up and correctness check, then alternate which goes first
+        pass(s.driver, pages, arena, lengths, true)
+        pass(s.raw, pages, arena, lengths, true)
+        for (let k = 0; k < runs; k++) {
+          const order = k % 2 === 0 ? ([s.driver, d, s.raw, r] as const) : ([s.raw, r, s.driver, d] as const)
+          for (const [c, acc] of [
+            [order[0], order[1]],
+            [order[2], order[3]],
+          ] as const) {
+            const res = pass(c, pages, arena, lengths, false)
+            acc.c.push(mbps(bytesIn, res.compressMs))
+            acc.d.push(mbps(bytesIn, res.decompressMs))
+            acc.out = res.bytesOut
+          }
+        }
+        const row: CompressorBenchRow = {
+          driver: s.driver.name,
+          level: s.level,
+          corpus: corpus.name,
+          ratio: bytesIn / d.out,
+          compressMBps: median(d.c),
+          decompressMBps: median(d.d),
+          driverVsRaw: median(d.c) / median(r.c),
+        }
+        rows.push(row, {
+          driver: s.raw.name,
+          level: s.level,
+          corpus: corpus.name,
+          ratio: bytesIn / r.out,
+          compressMBps: median(r.c),
+          decompressMBps: median(r.d),
+          driverVsRaw: null,
+        })
+        log(
+          `  ${corpus.name} ${row.driver}: ratio ${fixed(row.ratio, 3)}, ${fixed(row.compressMBps, 1)} / ${fixed(row.decompressMBps, 1)} MB/s, ×raw ${fixed(row.driverVsRaw as number)}`,
+        )
+      }
+      if (options.native !== false) {
+        const file = join(tmp, `${corpus.name}.pages`)
+        writeFileSync(file, corpus.data.subarray(0, bytesIn))
+        const natives: [tool: 'lz4' | 'zstd', level: number][] = []
+        if (families.includes('lz4')) natives.push(['lz4', 1])
+        for (const s of list) if (s.family === 'zstd') natives.push(['zstd', s.level as number])
+        for (const [tool, level] of natives) {
+          const n = native(tool, level, file)
+          if (!n) continue
+          rows.push({
+            driver: `${tool} CLI (native)`,
+            level: tool === 'lz4' ? null : level,
+            corpus: corpus.name,
+            ratio: n.ratio,
+            compressMBps: n.c,
+            decompressMBps: n.d,
+            driverVsRaw: null,
+          })
+          log(`  ${corpus.name} ${tool} -b${level} -B4096: ratio ${fixed(n.ratio, 3)}, ${n.c} / ${n.d} MB/s`)
+        }
+        rmSync(file, { force: true })
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ rows } satisfies CompressorBenchReport, null, 2)}\n`)
+    return
+  }
+  process.stdout.write(`${table(rows)}\n`)
+  const below = rows.filter((r) => r.driverVsRaw !== null && r.driverVsRaw < GOAL_DRIVER_VS_RAW)
+  process.stdout.write(
+    below.length === 0
+      ? `driver ÷ raw compress throughput ≥ ${GOAL_DRIVER_VS_RAW} on every row\n`
+      : `below the ${GOAL_DRIVER_VS_RAW} driver ÷ raw goal: ${below.map((r) => `${r.driver}@${r.corpus} ${fixed(r.driverVsRaw as number)}`).join(', ')}\n`,
+  )
+}
+
+/** One line per driver and corpus, with its raw binding and native CLI beside it. */
+function table(rows: readonly CompressorBenchRow[]): string {
+  const t = new Table({
+    style: { head: [], border: [] },
+    head: [
+      'corpus',
+      'driver',
+      'ratio',
+      'compress MB/s',
+      'decompress MB/s',
+      'raw compress',
+      'raw decompress',
+      'driver ÷ raw',
+      'native compress',
+      'native decompress',
+    ],
+  })
+  const drivers = rows.filter((r) => r.driverVsRaw !== null)
+  for (const r of drivers) {
+    const i = rows.indexOf(r)
+    const raw = rows[i + 1]
+    const family = r.driver.split('-')[0]
+    const nat = rows.find(
+      (n) =>
+        n.corpus === r.corpus &&
+        n.driver === `${family} CLI (native)` &&
+        (family === 'lz4' || n.level === r.level),
+    )
+    t.push([
+      r.corpus,
+      r.driver,
+      fixed(r.ratio, 3),
+      fixed(r.compressMBps, 1),
+      fixed(r.decompressMBps, 1),
+      fixed(raw.compressMBps, 1),
+      fixed(raw.decompressMBps, 1),
+      fixed(r.driverVsRaw as number),
+      nat ? fixed(nat.compressMBps, 1) : '-',
+      nat ? fixed(nat.decompressMBps, 1) : '-',
+    ])
+  }
+  return t.toString()
+}
