@@ -21,6 +21,7 @@ interface Flags {
   zpool: string
   json?: boolean
   runs: number | string
+  warmup: number | string
   injectFault?: string
 }
 
@@ -48,6 +49,7 @@ async function main(flags: Flags): Promise<number> {
   }
   const folioOrder = integer('folio-order', flags.folioOrder, 0, 9)
   const runs = integer('runs', flags.runs, 1, 1000)
+  const warmup = integer('warmup', flags.warmup, 0, 1000)
   const fault =
     flags.injectFault === undefined
       ? undefined
@@ -57,6 +59,7 @@ async function main(flags: Flags): Promise<number> {
     corpus,
     folioOrder,
     runs,
+    warmup,
     createStack: async () => {
       const stack = await createStack(spec)
       if (fault === undefined || !('compress' in stack.compressor)) return stack
@@ -87,6 +90,7 @@ cli
   .option('--zpool <name>', `Zpool: ${ZPOOL_NAMES.join(' | ')}`, { default: 'zbud' })
   .option('--json', 'Print one JSON document { runs: [...] } instead of a table')
   .option('--runs <n>', 'Repeat the run n times, each on a fresh stack', { default: 1 })
+  .option('--warmup <n>', 'Unreported runs first, so the JIT has compiled the hot paths', { default: 1 })
   .option(
     '--inject-fault <kind>',
     `Check the checker: make some decompressions go wrong (${FAULT_KINDS.join(' | ')}); the run must fail`,

@@ -235,6 +235,8 @@ export interface HarnessOptions {
   folioOrder?: number
   /** Repetitions, each on a fresh stack (default 1). */
   runs?: number
+  /** Unreported runs first, so the JIT has compiled the hot paths (default 0). */
+  warmup?: number
   ramBytes?: number
 }
 
@@ -243,24 +245,27 @@ export interface HarnessReport {
   runs: RunResult[]
 }
 
-/** Runs the workload `runs` times, each on a fresh stack. */
+/** Runs the workload `warmup + runs` times, each on a fresh stack, and reports the last `runs`. */
 export async function runHarness(options: HarnessOptions): Promise<HarnessReport> {
   const runs = options.runs ?? 1
+  const warmup = options.warmup ?? 0
   if (!Number.isInteger(runs) || runs < 1) throw invalidOption(PKG, 'runs', `a positive integer, got ${runs}`)
+  if (!Number.isInteger(warmup) || warmup < 0) {
+    throw invalidOption(PKG, 'warmup', `a non-negative integer, got ${warmup}`)
+  }
   assertOrder(options.folioOrder ?? 0)
   const spec: StackSpec = { compressor: 'lz4', zpool: 'zbud', ...options.spec }
   const make = options.createStack ?? (() => createStack(spec))
   const results: RunResult[] = []
-  for (let r = 0; r < runs; r++) {
+  for (let r = 0; r < warmup + runs; r++) {
     const stack = await make()
-    results.push(
-      await runWorkload({
-        corpus: options.corpus,
-        stack,
-        folioOrder: options.folioOrder ?? 0,
-        ...(options.ramBytes === undefined ? {} : { ramBytes: options.ramBytes }),
-      }),
-    )
+    const result = await runWorkload({
+      corpus: options.corpus,
+      stack,
+      folioOrder: options.folioOrder ?? 0,
+      ...(options.ramBytes === undefined ? {} : { ramBytes: options.ramBytes }),
+    })
+    if (r >= warmup) results.push(result)
   }
   return { runs: results }
 }

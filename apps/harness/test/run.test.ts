@@ -158,6 +158,25 @@ describe('options and report', () => {
     expect(json.runs[0].storedPages).toBe(json.runs[1].storedPages)
   })
 
+  it('warm-up runs use fresh stacks and are not reported', async () => {
+    const small = corpusFromBytes(sample.data.subarray(0, 64 * PAGE_SIZE), 'small.pages')
+    let stacks = 0
+    const report = await runHarness({
+      corpus: small,
+      runs: 2,
+      warmup: 2,
+      createStack: () => {
+        stacks++
+        return createStack({ compressor: 'lz4', zpool: 'zbud' })
+      },
+    })
+    expect(stacks).toBe(4)
+    expect(report.runs).toHaveLength(2)
+    await expect(runHarness({ corpus: small, warmup: -1 })).rejects.toMatchObject({
+      code: ErrorCode.INVALID_OPTION,
+    })
+  })
+
   it('flattens stats and shows only counters that are not zero', () => {
     const stats = {
       stored_pages: 3,
