@@ -61,7 +61,7 @@ function deflateCodec(level: number): Codec {
     compress(src, dst) {
       let out: Uint8Array
       try {
-        out = deflateSync(src, { level: lvl })
+        out = deflateSync(src, { level: lvl, mem: 0 })
       } catch {
         return RESULT.FAILED
       }

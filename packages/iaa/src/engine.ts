@@ -15,7 +15,6 @@ const doorbell = layout.doorbellBase + wq
 const running = STATE.RUNNING + id
 let verifyScratch = new Uint8Array(slot)
 let cursor = 0
-let jobs = 0
 
 function claim(): number {
   for (let i = 0; i < wqSize; i++) {
@@ -33,7 +32,10 @@ function claim(): number {
 }
 
 function injectFaults(): void {
-  if (Atomics.load(ctl, REG.KILL_ENGINE) === id && jobs >= Atomics.load(ctl, REG.KILL_AT)) {
+  if (
+    Atomics.load(ctl, REG.KILL_ENGINE) === id &&
+    Atomics.load(ctl, layout.engineJobsBase + id) >= Atomics.load(ctl, REG.KILL_AT)
+  ) {
     // Die holding a claimed descriptor, mid-batch; the fault fires once.
     Atomics.store(ctl, REG.KILL_ENGINE, -1)
     process.exit(70)
@@ -71,7 +73,8 @@ function complete(d: number, result: number): void {
   ctl[base + DESC.RESULT] = result
   if (Atomics.compareExchange(ctl, base + DESC.STATE, running, STATE.DONE) === running) {
     const remaining = layout.remainingBase + ctl[base + DESC.BATCH]
-    if (Atomics.sub(ctl, remaining, 1) !== 1) return
+    // Once per batch, unless the submitter waits for free descriptors (back-pressure).
+    if (Atomics.sub(ctl, remaining, 1) !== 1 && Atomics.load(ctl, REG.WANT_SLOTS) === 0) return
   } else {
     // The submitter took this job over (timeout); hand the slot back.
     Atomics.store(ctl, base + DESC.STATE, STATE.RELEASED)
@@ -90,7 +93,8 @@ for (;;) {
     continue
   }
   injectFaults()
-  complete(d, run(d))
-  jobs++
+  const result = run(d)
+  // Count before completing, so the submitter never sees a job its engine has not counted.
   Atomics.add(ctl, layout.engineJobsBase + id, 1)
+  complete(d, result)
 }

@@ -150,6 +150,7 @@ export class IaaDevice implements Accelerator {
   #pendingTotal = 0
 
   #armed = false
+  #wantSlots = 0
   #armedUntil = Number.POSITIVE_INFINITY
   #referenced = false
   #closing = false
@@ -306,14 +307,13 @@ export class IaaDevice implements Accelerator {
       }
       Atomics.store(ctl, REG.DELAY_ENGINE, engine)
       Atomics.store(ctl, REG.DELAY_MS, Math.ceil(ms))
-      // +1: engines consume with "sub > 0", so n jobs need a count of n + 1.
-      Atomics.store(ctl, REG.DELAY_COUNT, count === 0 ? 0 : count + 1)
+      Atomics.store(ctl, REG.DELAY_COUNT, count)
     }
     if (faults.badOutput) {
       const { count } = faults.badOutput
       if (!Number.isInteger(count) || count < 0)
         throw new InvalidArgumentError(`${PKG} faults.badOutput.count must be ≥ 0`)
-      Atomics.store(ctl, REG.BAD_OUTPUT_COUNT, count === 0 ? 0 : count + 1)
+      Atomics.store(ctl, REG.BAD_OUTPUT_COUNT, count)
     }
     if (faults.paused !== undefined) {
       Atomics.store(ctl, REG.PAUSED, faults.paused ? 1 : 0)
@@ -365,14 +365,14 @@ export class IaaDevice implements Accelerator {
     // Lift faults that would slow the drain.
     const ctl = this.#ctl
     Atomics.store(ctl, REG.KILL_ENGINE, -1)
-    Atomics.store(ctl, REG.DELAY_COUNT, 0)
     this.injectFault({ paused: false })
-    if (this.#busy()) {
-      const drained = new Promise<void>((resolve) => {
+    while (this.#busy()) {
+      await new Promise<void>((resolve) => {
         this.#drained = resolve
+        // Sync mode has no waiter of its own: poll until the last orphan is released.
+        if (this.#o.mode === 'sync') setTimeout(resolve, 2)
+        this.#service()
       })
-      this.#arm(Atomics.load(ctl, REG.COMPLETIONS))
-      await drained
     }
     Atomics.store(ctl, REG.SHUTDOWN, 1)
     this.#ringAll()
@@ -601,9 +601,16 @@ export class IaaDevice implements Accelerator {
   /** Reaps finished batches, handles timeouts, places pending jobs; returns batches completed. */
   #service(): number {
     const ctl = this.#ctl
+    // Ask for a signal per completion while jobs wait for descriptors; set before
+    // reading the counter so no completion slips between the two.
+    if (this.#pendingTotal > 0 && this.#wantSlots === 0) {
+      this.#wantSlots = 1
+      Atomics.store(ctl, REG.WANT_SLOTS, 1)
+    }
     // Read before reaping: a completion after this read makes the next wait return at once.
     const seen = Atomics.load(ctl, REG.COMPLETIONS)
     if (this.#nextDeadline <= performance.now()) this.#expire()
+    if (this.#pendingTotal > 0) this.#reapEarly()
     let completed = 0
     const remainingBase = this.#lay.remainingBase
     for (let k = 0; k < this.#inflightCount; ) {
@@ -619,8 +626,29 @@ export class IaaDevice implements Accelerator {
     if (this.#orphanCount > 0) this.#reapOrphans()
     this.#pump()
     this.#ring()
+    if (this.#pendingTotal === 0 && this.#wantSlots === 1) {
+      this.#wantSlots = 0
+      Atomics.store(ctl, REG.WANT_SLOTS, 0)
+    }
     this.#arm(seen)
     return completed
+  }
+
+  /** Back-pressure: delivers finished jobs of unfinished batches so their descriptors free up. */
+  #reapEarly(): void {
+    const ctl = this.#ctl
+    const mb = this.#mb
+    for (let k = 0; k < this.#inflightCount; k++) {
+      const b = this.#inflight[k]
+      const jobs = this.#batchJobs[b] as readonly Job[]
+      for (let i = 0; i < this.#batchCount[b]; i++) {
+        const d = this.#batchDesc[b * mb + i]
+        if (d < 0 || Atomics.load(ctl, this.#lay.descBase + d * DESC_FIELDS + DESC.STATE) !== STATE.DONE)
+          continue
+        this.#batchDesc[b * mb + i] = -1
+        this.#deliver(jobs[i], this.#batchOp[b], d)
+      }
+    }
   }
 
   #finish(b: number): void {

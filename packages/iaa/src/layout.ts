@@ -32,6 +32,8 @@ export const REG = {
   BAD_OUTPUT_COUNT: 8,
   /** Scratch word engines sleep on for injected delays. */
   SLEEP: 9,
+  /** Non-zero while jobs wait for descriptors: engines then signal every completion, not just a batch's last. */
+  WANT_SLOTS: 10,
 } as const
 
 export const HEADER = 16
