@@ -1,4 +1,5 @@
 export { type AcceleratorSuiteOptions, acceleratorSuite } from './accelerator-suite.js'
+export { type CacheModelOptions, cacheModelTest } from './cache-model.js'
 export { type CompressorSuiteOptions, compressorSuite } from './compressor-suite.js'
 export type { Factory } from './helpers.js'
 export { referenceCompressor } from './reference-compressor.js'
