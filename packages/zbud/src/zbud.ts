@@ -208,6 +208,25 @@ export class Zbud implements Zpool {
     dst.set(this.#arena.chunk(id).subarray(start, start + dst.length))
   }
 
+  /**
+   * A view of the object's first `length` bytes (default: all of them) in the
+   * pool's memory, without a copy — like zsmalloc's `zs_obj_read_begin`. Not
+   * part of the Zpool contract. The view stays valid until the object is
+   * freed or the pool destroyed; writing through it changes the object.
+   * @throws InvalidHandleError; InvalidArgumentError when `length` exceeds the object.
+   */
+  view(handle: number, length?: number): Uint8Array {
+    const idx = this.#index(handle)
+    const size = this.#size[idx]
+    const n = length ?? size
+    if (!(Number.isInteger(n) && n >= 0 && n <= size)) {
+      throw new InvalidArgumentError(`[${PKG}] view of ${String(n)} bytes of an object of ${size}`)
+    }
+    const id = idx >>> 1
+    const start = this.#arena.offset(id) + objectOffset(idx, size)
+    return this.#arena.chunk(id).subarray(start, start + n)
+  }
+
   destroy(): void {
     if (this.#closed) return
     this.#closed = true

@@ -101,6 +101,7 @@ it('agrees with a Map model and a naive zbud over random malloc/write/read/free 
           const out = new Uint8Array(entry.data.length)
           pool.read(entry.handle, out)
           expect(out).toEqual(entry.data)
+          expect(pool.view(entry.handle)).toEqual(entry.data)
         }
 
         for (const step of ops) {

@@ -357,6 +357,35 @@ describe('write and read', () => {
   })
 })
 
+describe('view', () => {
+  it('exposes the object in place, without a copy', () => {
+    const pool = zbud()
+    const a = pool.malloc(300)
+    const b = pool.malloc(200)
+    pool.write(a, fill(300, 1))
+    pool.write(b, fill(200, 2))
+    expect(pool.view(a)).toEqual(fill(300, 1))
+    expect(pool.view(b, 50)).toEqual(fill(50, 2))
+    expect(pool.view(b, 0).length).toBe(0)
+    pool.view(b)[0] = 0x99 // writes go to the object
+    const out = new Uint8Array(1)
+    pool.read(b, out)
+    expect(out[0]).toBe(0x99)
+  })
+
+  it('checks the handle and the length', () => {
+    const pool = zbud()
+    const h = pool.malloc(100)
+    for (const length of [101, -1, 1.5]) {
+      expectCode(() => pool.view(h, length), InvalidArgumentError, ErrorCode.INVALID_ARGUMENT)
+    }
+    pool.free(h)
+    expectCode(() => pool.view(h), InvalidHandleError, ErrorCode.INVALID_HANDLE)
+    pool.destroy()
+    expectCode(() => pool.view(h), ClosedError, ErrorCode.CLOSED)
+  })
+})
+
 describe('destroy', () => {
   it('makes every call throw ClosedError and drops the pages', () => {
     const pool = zbud()
