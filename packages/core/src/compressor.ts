@@ -10,6 +10,12 @@ export interface CompressorCapabilities {
   readonly format: string
   /** Largest `src` that `compress` accepts, in bytes. Default: unlimited. */
   readonly maxInputSize?: number
+  /**
+   * True when the format carries a checksum, so `decompress` detects every
+   * corruption (a bit flip anywhere) instead of only malformed input.
+   * Default: false.
+   */
+  readonly checksum?: boolean
 }
 
 /**
@@ -34,7 +40,8 @@ export interface Compressor {
 
   /**
    * Decompresses all of `src` (exactly one compressed block) into `dst`.
-   * @returns bytes written to `dst`.
+   * @returns bytes written to `dst` — the size that was compressed, which may
+   * be less than `dst.length`.
    * @throws CorruptDataError when `src` is corrupt or truncated, or when the
    * output would not fit in `dst`; never writes a wrong page silently.
    */
