@@ -31,6 +31,8 @@ const GROUP_FIRST_PARTIAL = 1
 const GROUP_LAST_PARTIAL = 10
 const GROUP_FULL = 11
 const NR_GROUPS = 12
+/** Bits of the partial groups 1..10 in a class's non-empty-list mask. */
+const PARTIAL_MASK = ((1 << (GROUP_LAST_PARTIAL + 1)) - 1) & ~((1 << GROUP_FIRST_PARTIAL) - 1)
 /** Labels of the debugfs buckets (groups 1..11). */
 export const FULLNESS_LABELS = ['10%', '20%', '30%', '40%', '50%', '60%', '70%', '80%', '90%', '99%', '100%']
 
@@ -109,6 +111,7 @@ export class Zsmalloc implements Zpool {
   // per class (only representatives are used)
   readonly #listHead: Int32Array // class * NR_GROUPS + group → first zspage
   readonly #groupCount: Int32Array
+  readonly #partial: Int32Array // per class: bit g set when list g is non-empty
   readonly #objAllocated: Float64Array
   readonly #objUsed: Float64Array
 
@@ -175,6 +178,7 @@ export class Zsmalloc implements Zpool {
     this.capabilities = Object.freeze({ maxObjectSize: table.maxObjectSize, supportsCompaction: true })
     this.#listHead = new Int32Array(table.count * NR_GROUPS).fill(NONE)
     this.#groupCount = new Int32Array(table.count * NR_GROUPS)
+    this.#partial = new Int32Array(table.count)
     this.#objAllocated = new Float64Array(table.count)
     this.#objUsed = new Float64Array(table.count)
     this.#gen0 = ((poolCount++ * 97) % 255) + 1
@@ -275,13 +279,9 @@ export class Zsmalloc implements Zpool {
       obj = size - 1
     } else {
       const c = this.#merged[sizeClassIndex(size + ZS_HANDLE_SIZE)]
-      let zs = NONE
-      // find_get_zspage: the fullest non-full zspage first
-      for (let g = GROUP_LAST_PARTIAL; g >= GROUP_FIRST_PARTIAL; g--) {
-        zs = this.#listHead[c * NR_GROUPS + g]
-        if (zs !== NONE) break
-      }
-      if (zs === NONE) zs = this.#allocZspage(c)
+      // find_get_zspage: the fullest non-full zspage first (highest non-empty partial list)
+      const lists = this.#partial[c] & PARTIAL_MASK
+      const zs = lists === 0 ? this.#allocZspage(c) : this.#listHead[c * NR_GROUPS + (31 - Math.clz32(lists))]
       obj = this.#zsFree[zs]
       const off = obj * this.#size[c]
       const page = this.#pageAt(zs, off >>> PAGE_SHIFT)
@@ -351,9 +351,12 @@ export class Zsmalloc implements Zpool {
     const off = this.#hObj[index] * this.#size[c]
     const page = this.#pageAt(loc, off >>> PAGE_SHIFT)
     const inPage = off & PAGE_MASK
-    const size = read32(this.arena.chunk(page), this.arena.offset(page) + inPage + 4)
+    const chunk = this.arena.chunk(page)
+    const base = this.arena.offset(page) + inPage
+    const size = read32(chunk, base + 4)
     if (src.length > size) this.#tooLong('src', src.length, size)
-    this.#copy(page, inPage + ZS_HANDLE_SIZE, src, 0, src.length, true)
+    if (inPage + ZS_HANDLE_SIZE + src.length <= PAGE_SIZE) chunk.set(src, base + ZS_HANDLE_SIZE)
+    else this.#copy(page, inPage + ZS_HANDLE_SIZE, src, 0, src.length, true)
   }
 
   read(handle: number, dst: Uint8Array): void {
@@ -371,9 +374,15 @@ export class Zsmalloc implements Zpool {
     const off = this.#hObj[index] * this.#size[c]
     const page = this.#pageAt(loc, off >>> PAGE_SHIFT)
     const inPage = off & PAGE_MASK
-    const size = read32(this.arena.chunk(page), this.arena.offset(page) + inPage + 4)
+    const chunk = this.arena.chunk(page)
+    const base = this.arena.offset(page) + inPage
+    const size = read32(chunk, base + 4)
     if (dst.length > size) this.#tooLong('dst', dst.length, size)
-    this.#copy(page, inPage + ZS_HANDLE_SIZE, dst, 0, dst.length, false)
+    if (inPage + ZS_HANDLE_SIZE + dst.length <= PAGE_SIZE) {
+      dst.set(chunk.subarray(base + ZS_HANDLE_SIZE, base + ZS_HANDLE_SIZE + dst.length))
+    } else {
+      this.#copy(page, inPage + ZS_HANDLE_SIZE, dst, 0, dst.length, false)
+    }
   }
 
   /** Size in bytes given to malloc for `handle`. @throws InvalidHandleError */
@@ -654,16 +663,21 @@ export class Zsmalloc implements Zpool {
     this.#zsNext[zs] = head
     if (head !== NONE) this.#zsPrev[head] = zs
     this.#listHead[slot] = zs
+    this.#partial[c] |= 1 << g
     this.#zsGroup[zs] = g
     this.#groupCount[slot]++
   }
 
   #remove(zs: number, c: number): void {
-    const slot = c * NR_GROUPS + this.#zsGroup[zs]
+    const g = this.#zsGroup[zs]
+    const slot = c * NR_GROUPS + g
     const prev = this.#zsPrev[zs]
     const next = this.#zsNext[zs]
     if (prev !== NONE) this.#zsNext[prev] = next
-    else this.#listHead[slot] = next
+    else {
+      this.#listHead[slot] = next
+      if (next === NONE) this.#partial[c] &= ~(1 << g)
+    }
     if (next !== NONE) this.#zsPrev[next] = prev
     this.#groupCount[slot]--
   }
