@@ -1,7 +1,7 @@
 // One engine of the emulated device: a worker thread that claims descriptors
 // from its work queue, runs them, writes the completion record and signals
 // the submitter once per batch (when it finishes the batch's last job).
-import { workerData } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { createCodec, type IaaAlgorithm } from './codec.js'
 import { DESC, DESC_FIELDS, type EngineData, OP, REG, RESULT, STATE } from './layout.js'
 
@@ -82,6 +82,9 @@ function complete(d: number, result: number): void {
   Atomics.add(ctl, REG.COMPLETIONS, 1)
   Atomics.notify(ctl, REG.COMPLETIONS)
 }
+
+// One message per engine start (never per job): the codec is loaded, descriptors can flow.
+parentPort?.postMessage('ready')
 
 for (;;) {
   // Read the doorbell before scanning so a ring between scan and wait is not lost.

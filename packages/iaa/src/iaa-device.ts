@@ -69,6 +69,8 @@ export interface IaaStats {
     busy: number
   }
   engineRestarts: number
+  /** Message of the last uncaught error in an engine thread, if any. */
+  lastEngineError: string | null
   engines: { id: number; wq: number; jobs: number; restarts: number; alive: boolean }[]
   wqs: {
     id: number
@@ -151,6 +153,7 @@ export class IaaDevice implements Accelerator {
 
   #armed = false
   #wantSlots = 0
+  #lastEngineError: string | undefined
   #armedUntil = Number.POSITIVE_INFINITY
   #referenced = false
   #closing = false
@@ -331,6 +334,7 @@ export class IaaDevice implements Accelerator {
       ...this.#s,
       softwareFallbacks: { ...this.#fb },
       errors: { ...this.#err },
+      lastEngineError: this.#lastEngineError ?? null,
       engines: Array.from({ length: o.engines }, (_, e) => ({
         id: e,
         wq: this.#engineWq[e],
@@ -398,6 +402,18 @@ export class IaaDevice implements Accelerator {
     if (op === OP.COMPRESS) this.#s.compressCalls++
     else this.#s.decompressCalls++
     if (count === 0) return DONE
+    if (this.#o.mode === 'sync' && !this.#allOnline()) {
+      // Engine threads start only while this thread's event loop runs: let them come up first.
+      return this.ready().then(() => this.#admit(jobs, count, op))
+    }
+    return this.#admit(jobs, count, op)
+  }
+
+  #admit(jobs: readonly Job[], count: number, op: number): Promise<void> {
+    if (Atomics.load(this.#ctl, REG.SHUTDOWN) !== 0) {
+      for (let i = 0; i < count; i++) this.#runSoftware(jobs[i], op, 'noEngine')
+      return DONE
+    }
     if (this.#batchFreeTop === 0 || (this.#o.onFull !== 'wait' && !this.#hasRoom(count))) {
       return this.#whenFull(jobs, count, op)
     }
@@ -589,13 +605,9 @@ export class IaaDevice implements Accelerator {
 
   // ---- completion ------------------------------------------------------
 
+  /** Jobs not yet completed. Orphaned descriptors do not count: they are reaped on the next service. */
   #busy(): boolean {
-    return (
-      this.#inflightCount > 0 ||
-      this.#pendingTotal > 0 ||
-      this.#orphanCount > 0 ||
-      this.#slotWaiters.length > 0
-    )
+    return this.#inflightCount > 0 || this.#pendingTotal > 0 || this.#slotWaiters.length > 0
   }
 
   /** Reaps finished batches, handles timeouts, places pending jobs; returns batches completed. */
@@ -864,16 +876,23 @@ export class IaaDevice implements Accelerator {
       level: o.level,
       verify: o.verifyCompress,
     }
-    const worker = new Worker(this.#url, { workerData: data, name: `${this.name}-engine-${e}` })
+    const worker = new Worker(this.#url, {
+      workerData: data,
+      name: `${this.name}-engine-${e}`,
+      // --input-type (node -e) is refused for a file entry; other flags (loaders, inspect) carry over.
+      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+    })
     this.#workers[e] = worker
     this.#alive[e] = 1
     if (!this.#referenced) worker.unref()
-    worker.on('online', () => {
+    worker.on('message', () => {
       this.#online[e] = 1
       if (this.#allOnline()) for (const resolve of this.#readyWaiters.splice(0)) resolve()
     })
     // An engine's uncaught error ends in 'exit'; keep it from crashing the process.
-    worker.on('error', () => {})
+    worker.on('error', (error) => {
+      this.#lastEngineError = String(error?.message ?? error)
+    })
     worker.on('exit', () => this.#onExit(e, worker))
   }
 
