@@ -1,5 +1,6 @@
 import {
   ClosedError,
+  ErrorCode,
   InvalidArgumentError,
   InvalidHandleError,
   invalidOption,
@@ -106,7 +107,10 @@ export class Z3fold implements Zpool {
   #hHigh = 0
 
   constructor(options: Z3foldOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw invalidOption(PKG, '', 'an object', 'type')
+    if (typeof options !== 'object' || options === null) {
+      const error = new TypeError(`[${PKG}] options must be an object`)
+      throw Object.defineProperty(error, 'code', { value: ErrorCode.INVALID_OPTION, enumerable: true })
+    }
     const { arena, maxPages } = options
     if (arena !== undefined) {
       if (typeof arena !== 'object' || arena === null || typeof (arena as PageArena).alloc !== 'function') {

@@ -1,5 +1,6 @@
 import {
   ClosedError,
+  ErrorCode,
   InvalidArgumentError,
   InvalidHandleError,
   invalidOption,
@@ -143,7 +144,10 @@ export class Zsmalloc implements Zpool {
   readonly #scratch: Uint8Array
 
   constructor(options: ZsmallocOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw invalidOption(PKG, '', 'an object', 'type')
+    if (typeof options !== 'object' || options === null) {
+      const error = new TypeError(`[${PKG}] options must be an object`)
+      throw Object.defineProperty(error, 'code', { value: ErrorCode.INVALID_OPTION, enumerable: true })
+    }
     const { arena, maxPages, chainSize = 8, multiPage = false } = options
     if (!Number.isInteger(chainSize) || chainSize < MIN_CHAIN_SIZE || chainSize > MAX_CHAIN_SIZE) {
       throw invalidOption(PKG, 'chainSize', `an integer in [${MIN_CHAIN_SIZE}, ${MAX_CHAIN_SIZE}]`)

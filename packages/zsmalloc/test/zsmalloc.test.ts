@@ -257,3 +257,10 @@ describe('zsmalloc', () => {
     expect(buildClassTable(8).distinct).toBe(pool.classes().length)
   })
 })
+
+describe('zsmalloc options', () => {
+  it('rejects a non-object', () => {
+    expect(() => zsmalloc(5 as never)).toThrow(TypeError)
+    expect(() => zsmalloc(null as never)).toThrow(/options must be an object/)
+  })
+})
