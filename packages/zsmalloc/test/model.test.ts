@@ -72,6 +72,7 @@ function run(cmds: Cmd[], chainSize: number, multiPage: boolean): void {
       const freed = pool.compact()
       expect(pool.totalPages).toBe(before - freed)
       expect(pool.freeable).toBe(0)
+      checkAll(pool, model) // handles still reach their (moved) objects
     }
     expect(pool.objectCount).toBe(model.size)
   }
