@@ -1,13 +1,15 @@
-// Per-call cost of fflate on 4 KiB pages: fflate's defaults vs the options this driver uses.
+// Per-call cost of fflate on 4 KiB pages: fflate called as-is vs the way this driver calls it.
 // Run after `pnpm build`: node bench/setup-cost.mjs [pages-file]  (raw 4 KiB pages; default: a synthetic mix)
+// Variants run interleaved, round after round, so machine noise hits them alike; medians of 9 rounds.
 import { readFileSync } from 'node:fs'
 import { deflateSync, inflateSync } from 'fflate'
 import { deflate } from '../dist/index.js'
 
 const file = process.argv[2]
 const raw = file ? readFileSync(file) : synthetic()
-const n = Math.min(1024, Math.floor(raw.length / 4096))
-const pages = Array.from({ length: n }, (_, i) => new Uint8Array(raw.buffer, raw.byteOffset + i * 4096, 4096))
+const n = Math.min(512, Math.floor(raw.length / 4096))
+const step = Math.max(1, Math.floor(raw.length / 4096 / n))
+const pages = Array.from({ length: n }, (_, i) => new Uint8Array(raw.buffer, raw.byteOffset + i * step * 4096, 4096))
 
 function synthetic() {
   const b = Buffer.alloc(256 * 4096)
@@ -19,32 +21,33 @@ function synthetic() {
   return b
 }
 
-function median(fn, runs = 7) {
-  const t = []
-  for (let r = 0; r < runs; r++) {
-    const s = process.hrtime.bigint()
-    for (let i = 0; i < pages.length; i++) fn(pages[i], i)
-    t.push(Number(process.hrtime.bigint() - s) / 1e3 / pages.length)
+function compare(variants, rounds = 9) {
+  const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]))
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, fn] of Object.entries(variants)) {
+      const s = process.hrtime.bigint()
+      for (let i = 0; i < pages.length; i++) fn(pages[i], i)
+      times[k].push(Number(process.hrtime.bigint() - s) / 1e3 / pages.length)
+    }
   }
-  t.sort((a, b) => a - b)
-  return t[runs >> 1]
+  return Object.fromEntries(Object.entries(times).map(([k, t]) => [k, t.sort((a, b) => a - b)[rounds >> 1].toFixed(1)]))
 }
 
 const dst = new Uint8Array(4096 + 64)
 const out = new Uint8Array(4096)
 const tiny = new Uint8Array(16).fill(65)
-const rows = []
 for (const level of [1, 6]) {
   const d = deflate({ level })
   const comp = pages.map((p) => deflateSync(p, { level }))
-  rows.push({
-    level,
-    'fixed µs (16 B, fflate default)': median(() => deflateSync(tiny, { level })).toFixed(1),
-    'fixed µs (16 B, mem 0)': median(() => deflateSync(tiny, { level, mem: 0 })).toFixed(1),
-    'compress µs/page fflate default': median((p) => deflateSync(p, { level })).toFixed(1),
-    'compress µs/page driver': median((p) => d.compress(p, dst)).toFixed(1),
-    'inflate µs/page fflate default (allocates)': median((_, i) => inflateSync(comp[i])).toFixed(1),
-    'decompress µs/page driver (out buffer)': median((_, i) => d.decompress(comp[i], out)).toFixed(1),
-  })
+  console.log(`level ${level}, ${pages.length} pages, µs per call (median of 9 interleaved rounds)`)
+  console.table(
+    compare({
+      'deflateSync 16 B (fixed set-up)': () => deflateSync(tiny, { level }),
+      'deflateSync page, fflate default': (p) => deflateSync(p, { level }),
+      'deflateSync page, mem 0': (p) => deflateSync(p, { level, mem: 0 }),
+      'driver compress (default + copy)': (p) => d.compress(p, dst),
+      'inflateSync page, allocates': (_, i) => inflateSync(comp[i]),
+      'driver decompress (reused out)': (_, i) => d.decompress(comp[i], out),
+    }),
+  )
 }
-console.table(rows)

@@ -40,16 +40,17 @@ export class DeflateCompressor implements Compressor {
 
   constructor(options: DeflateOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalidOption(PKG, '', 'an object', 'type')
-    const { level = 6, mem = 0 } = options
+    const { level = 6, mem } = options
     if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 9) {
       throw invalidOption(PKG, 'level', 'an integer in [0, 9]', typeof level === 'number' ? 'range' : 'type')
     }
-    if (typeof mem !== 'number' || !Number.isInteger(mem) || mem < 0 || mem > 12) {
+    if (mem !== undefined && (typeof mem !== 'number' || !Number.isInteger(mem) || mem < 0 || mem > 12)) {
       throw invalidOption(PKG, 'mem', 'an integer in [0, 12]', typeof mem === 'number' ? 'range' : 'type')
     }
     this.level = level
     this.name = `deflate-${level}`
-    this.#options = { level: level as FflateDeflateOptions['level'], mem: mem as FflateDeflateOptions['mem'] }
+    this.#options = { level: level as FflateDeflateOptions['level'] }
+    if (mem !== undefined) this.#options.mem = mem as FflateDeflateOptions['mem']
   }
 
   compress(src: Uint8Array, dst: Uint8Array): number {

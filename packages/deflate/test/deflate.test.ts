@@ -76,6 +76,19 @@ describe('deflate compress/decompress', () => {
     }
   })
 
+  it('round-trips with every hash table size (mem)', () => {
+    for (let mem = 0; mem <= 12; mem += 3) {
+      const c = deflate({ level: 6, mem })
+      const src = textPage(mem + 30)
+      const dst = new Uint8Array(PAGE)
+      const n = c.compress(src, dst)
+      expect(n).toBeGreaterThan(0)
+      const out = new Uint8Array(PAGE)
+      expect(c.decompress(dst.subarray(0, n), out)).toBe(PAGE)
+      expect(out).toEqual(src)
+    }
+  })
+
   it('writes raw deflate that zlib reads, and reads what zlib writes (the IAA format)', () => {
     const c = deflate({ level: 6 })
     const src = textPage(42)
