@@ -1,0 +1,432 @@
+import { availableParallelism, cpus } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { createZswap } from '@zswap/cache'
+import { type CompressJob, createFolio, type Folio, PAGE_SIZE, swapEntry } from '@zswap/core'
+import { deflate } from '@zswap/deflate'
+import { type IaaDevice, type IaaOptions, iaa } from '@zswap/iaa'
+import { zbud } from '@zswap/zbud'
+import { cac } from 'cac'
+import Table from 'cli-table3'
+import { compressSync } from 'lz4-napi'
+import { Piscina } from 'piscina'
+import type { Corpus } from '../corpus.js'
+import { fixed, loadCorpora, median } from './util.js'
+
+/**
+ * `bench iaa`: the IAA emulation (@zswap/iaa) against the same compressor
+ * inline and against piscina, and batching through the cache. All figures
+ * are medians over `--runs` runs, measured in one process on the same pages:
+ * - dispatchUs: µs per job through the device with the no-op algorithm;
+ * - twoEnginesVsInline: pages/s with 2 engines ÷ pages/s of the same compressor inline;
+ * - vsPiscina: pages/s with 2 engines ÷ pages/s through piscina (2 threads, one task per page);
+ * - folio64kBatch8VsBatch1: 64 KiB folio store latency through the cache, maxBatch 8 ÷ maxBatch 1;
+ * - readaheadBatchVsSingle: time to load 4 KiB folios with loadBatch (windows of 8) ÷ one load per folio.
+ * The two ratios of the cache are lower-is-better.
+ */
+
+const GOALS = {
+  dispatchUs: 2,
+  twoEnginesVsInline: 1.6,
+  vsPiscina: 5,
+  folio64kBatch8VsBatch1: 1.4 / 3.6,
+}
+
+type Algorithm = 'deflate' | 'lz4'
+
+/** The JSON document `bench iaa --json` prints. */
+export interface IaaBenchReport {
+  cores: number
+  dispatchUs: number
+  twoEnginesVsInline: number
+  vsPiscina: number
+  folio64kBatch8VsBatch1: number
+  readaheadBatchVsSingle: number
+}
+
+/** Per-algorithm throughput, for the table. */
+interface ThroughputRow {
+  algorithm: Algorithm
+  inlinePagesPerSec: number
+  enginesPagesPerSec: number
+  enginesVerifyPagesPerSec: number
+  piscinaPagesPerSec: number
+  twoEnginesVsInline: number
+  vsPiscina: number
+}
+
+interface Details {
+  cpu: string
+  corpusSource: string
+  pages: number
+  runs: number
+  dispatchUsSync: number
+  throughput: ThroughputRow[]
+  folioStoreUs: { batch1: number; batch8: number }
+  readaheadMs: { single: number; batch: number }
+}
+
+export interface IaaBenchOptions {
+  corpusDir?: string
+  runs: number
+  pages: number
+  folios: number
+  algorithms: Algorithm[]
+}
+
+const LEVEL = 1
+const ENGINES = 2
+const WINDOW = 4
+
+/** Evenly spaced pages across every corpus (views, not copies). */
+function pickPages(corpora: readonly Corpus[], count: number): Uint8Array[] {
+  const pages: Uint8Array[] = []
+  for (let c = 0; c < corpora.length; c++) {
+    const corpus = corpora[c]
+    const want = Math.floor(count / corpora.length) + (c < count % corpora.length ? 1 : 0)
+    for (let i = 0; i < want; i++) {
+      const p = Math.floor((i * corpus.pages) / want)
+      pages.push(corpus.data.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE))
+    }
+  }
+  return pages
+}
+
+/** Evenly spaced 64 KiB runs of neighbouring pages. */
+function pickFolios(corpora: readonly Corpus[], count: number): Uint8Array[] {
+  const size = 16 * PAGE_SIZE
+  const out: Uint8Array[] = []
+  for (let c = 0; c < corpora.length; c++) {
+    const corpus = corpora[c]
+    const slots = Math.floor(corpus.data.length / size)
+    const want = Math.floor(count / corpora.length) + (c < count % corpora.length ? 1 : 0)
+    for (let i = 0; i < want; i++) {
+      const s = Math.floor((i * slots) / want)
+      out.push(corpus.data.subarray(s * size, (s + 1) * size))
+    }
+  }
+  return out
+}
+
+async function device(options: IaaOptions): Promise<IaaDevice> {
+  const dev = iaa({ engines: ENGINES, level: LEVEL, ...options })
+  await dev.ready()
+  return dev
+}
+
+/** Compresses every page through the device, WINDOW batches of 8 in flight; returns ms. */
+async function devicePass(dev: IaaDevice, pages: readonly Uint8Array[]): Promise<number> {
+  const mb = dev.capabilities.maxBatch
+  const lanes: CompressJob[][] = Array.from({ length: WINDOW }, () =>
+    Array.from({ length: mb }, () => ({
+      src: pages[0],
+      dst: new Uint8Array(2 * PAGE_SIZE),
+      length: 0,
+      error: undefined,
+    })),
+  )
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    lanes.map(async (jobs) => {
+      while (next < pages.length) {
+        const first = next
+        const count = Math.min(mb, pages.length - first)
+        next += count
+        for (let i = 0; i < count; i++) jobs[i].src = pages[first + i]
+        await dev.compressBatch(jobs, count)
+        for (let i = 0; i < count; i++) {
+          if (jobs[i].error !== undefined) throw jobs[i].error
+        }
+      }
+    }),
+  )
+  return performance.now() - t0
+}
+
+function inlinePass(algorithm: Algorithm, pages: readonly Uint8Array[]): number {
+  const dst = new Uint8Array(2 * PAGE_SIZE)
+  const t0 = performance.now()
+  if (algorithm === 'deflate') {
+    const compressor = deflate({ level: LEVEL })
+    for (const page of pages) compressor.compress(page, dst)
+  } else {
+    for (const page of pages) {
+      const out = compressSync(Buffer.from(page.buffer, page.byteOffset, page.length))
+      if (out.length <= dst.length) dst.set(out)
+    }
+  }
+  return performance.now() - t0
+}
+
+/** `pages` must be standalone 4 KiB buffers: a view would structured-clone its whole backing buffer. */
+async function piscinaPass(
+  pool: Piscina,
+  algorithm: Algorithm,
+  pages: readonly Uint8Array[],
+): Promise<number> {
+  const t0 = performance.now()
+  await Promise.all(pages.map((page) => pool.run({ page, algorithm, level: LEVEL })))
+  return performance.now() - t0
+}
+
+async function folioStoreUs(maxBatch: number, folios: readonly Uint8Array[]): Promise<number> {
+  const cache = createZswap({
+    accelerator: await device({ maxBatch }),
+    zpool: zbud(),
+    mthpEnabled: true,
+    ramBytes: 1 << 30,
+  })
+  try {
+    const list = folios.map((data, i) => createFolio(swapEntry(0, i * 16), 4, data))
+    const t0 = performance.now()
+    for (const folio of list) {
+      if (!(await cache.store(folio)))
+        throw new Error('[zswap-harness] bench iaa: a 64 KiB folio was rejected')
+    }
+    return ((performance.now() - t0) * 1000) / list.length
+  } finally {
+    await cache.close()
+  }
+}
+
+/** Stores the pages as 4 KiB folios, then times loading them back (single loads or loadBatch). */
+async function readaheadMs(batch: boolean, pages: readonly Uint8Array[]): Promise<number> {
+  const cache = createZswap({ accelerator: await device({}), zpool: zbud(), ramBytes: 1 << 30 })
+  try {
+    const stored = pages.map((data, i) => createFolio(swapEntry(0, i), 0, data))
+    const ok = await cache.storeBatch(stored)
+    const targets: Folio[] = []
+    for (let i = 0; i < stored.length; i++) if (ok[i]) targets.push(createFolio(swapEntry(0, i), 0))
+    const t0 = performance.now()
+    if (batch) {
+      for (let i = 0; i < targets.length; i += 8) {
+        const loaded = await cache.loadBatch(targets.slice(i, i + 8))
+        if (loaded.includes(false)) throw new Error('[zswap-harness] bench iaa: loadBatch missed a page')
+      }
+    } else {
+      for (const folio of targets) {
+        if (!(await cache.load(folio))) throw new Error('[zswap-harness] bench iaa: load missed a page')
+      }
+    }
+    const ms = performance.now() - t0
+    const i = targets.length >> 1
+    const src = stored[targets[i].swap.offset].data
+    if (!targets[i].data.every((v, k) => v === src[k])) {
+      throw new Error('[zswap-harness] bench iaa: a loaded page differs')
+    }
+    return ms
+  } finally {
+    await cache.close()
+  }
+}
+
+export async function runIaaBench(
+  options: IaaBenchOptions,
+): Promise<{ report: IaaBenchReport; details: Details }> {
+  const { corpora, source } = loadCorpora(options.corpusDir === undefined ? {} : { dir: options.corpusDir })
+  const pages = pickPages(corpora, options.pages)
+  const ownPages = pages.map((p) => p.slice())
+  const folios = pickFolios(corpora, options.folios)
+  const runs = options.runs
+
+  // Dispatch: the no-op algorithm, so only the device's own path is measured.
+  const dispatch: number[] = []
+  const dispatchSync: number[] = []
+  for (const [mode, out] of [
+    ['irq', dispatch],
+    ['sync', dispatchSync],
+  ] as const) {
+    const noop = await device({ algorithm: 'noop', verifyCompress: false, mode })
+    await devicePass(noop, pages)
+    for (let r = 0; r < runs; r++) out.push(((await devicePass(noop, pages)) * 1000) / pages.length)
+    await noop.close()
+  }
+
+  const throughput: ThroughputRow[] = []
+  for (const algorithm of options.algorithms) {
+    const engines = await device({ algorithm, verifyCompress: false })
+    const verifying = await device({ algorithm })
+    const pool = new Piscina({
+      filename: new URL('./iaa-piscina-worker.js', import.meta.url).href,
+      minThreads: ENGINES,
+      maxThreads: ENGINES,
+    })
+    const ratios = { inline: [] as number[], piscina: [] as number[] }
+    const rates = {
+      inline: [] as number[],
+      engines: [] as number[],
+      verify: [] as number[],
+      piscina: [] as number[],
+    }
+    // Warm-up: JIT, worker start, piscina threads.
+    inlinePass(algorithm, pages)
+    await devicePass(engines, pages)
+    await devicePass(verifying, pages)
+    await piscinaPass(pool, algorithm, ownPages)
+    for (let r = 0; r < runs; r++) {
+      // Alternate the order run by run to cancel drift on a shared machine.
+      const order =
+        r % 2 === 0 ? ['inline', 'engines', 'verify', 'piscina'] : ['piscina', 'verify', 'engines', 'inline']
+      const ms: Record<string, number> = {}
+      for (const what of order) {
+        if (what === 'inline') ms.inline = inlinePass(algorithm, pages)
+        else if (what === 'engines') ms.engines = await devicePass(engines, pages)
+        else if (what === 'verify') ms.verify = await devicePass(verifying, pages)
+        else ms.piscina = await piscinaPass(pool, algorithm, ownPages)
+      }
+      for (const k of ['inline', 'engines', 'verify', 'piscina'] as const)
+        rates[k].push((pages.length * 1000) / ms[k])
+      ratios.inline.push(ms.inline / ms.engines)
+      ratios.piscina.push(ms.piscina / ms.engines)
+    }
+    await Promise.all([engines.close(), verifying.close(), pool.destroy()])
+    throughput.push({
+      algorithm,
+      inlinePagesPerSec: median(rates.inline),
+      enginesPagesPerSec: median(rates.engines),
+      enginesVerifyPagesPerSec: median(rates.verify),
+      piscinaPagesPerSec: median(rates.piscina),
+      twoEnginesVsInline: median(ratios.inline),
+      vsPiscina: median(ratios.piscina),
+    })
+  }
+
+  const store = { batch1: [] as number[], batch8: [] as number[], ratio: [] as number[] }
+  const load = { single: [] as number[], batch: [] as number[], ratio: [] as number[] }
+  const readaheadPages = pages.slice(0, Math.min(pages.length, 1024))
+  await folioStoreUs(8, folios.slice(0, 8))
+  for (let r = 0; r < runs; r++) {
+    const first = r % 2 === 0
+    const b1 = first ? await folioStoreUs(1, folios) : 0
+    const b8 = await folioStoreUs(8, folios)
+    const b1b = first ? b1 : await folioStoreUs(1, folios)
+    store.batch1.push(b1b)
+    store.batch8.push(b8)
+    store.ratio.push(b8 / b1b)
+    const single = first ? await readaheadMs(false, readaheadPages) : 0
+    const batch = await readaheadMs(true, readaheadPages)
+    const singleB = first ? single : await readaheadMs(false, readaheadPages)
+    load.single.push(singleB)
+    load.batch.push(batch)
+    load.ratio.push(batch / singleB)
+  }
+
+  const main = throughput[0]
+  return {
+    report: {
+      cores: availableParallelism(),
+      dispatchUs: median(dispatch),
+      twoEnginesVsInline: main?.twoEnginesVsInline ?? Number.NaN,
+      vsPiscina: main?.vsPiscina ?? Number.NaN,
+      folio64kBatch8VsBatch1: median(store.ratio),
+      readaheadBatchVsSingle: median(load.ratio),
+    },
+    details: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      corpusSource: source,
+      pages: pages.length,
+      runs,
+      dispatchUsSync: median(dispatchSync),
+      throughput,
+      folioStoreUs: { batch1: median(store.batch1), batch8: median(store.batch8) },
+      readaheadMs: { single: median(load.single), batch: median(load.batch) },
+    },
+  }
+}
+
+export function formatIaaBench({ report, details }: { report: IaaBenchReport; details: Details }): string {
+  const head = `bench iaa: ${report.cores} cores (${details.cpu}), ${ENGINES} engines, ${details.pages} pages from ${details.corpusSource}, median of ${details.runs} runs`
+  const summary = new Table({ head: ['figure', 'value', 'goal'] })
+  summary.push(
+    ['dispatch µs/job (noop, irq)', fixed(report.dispatchUs), `≤ ${GOALS.dispatchUs}`],
+    ['dispatch µs/job (noop, sync)', fixed(details.dispatchUsSync), ''],
+    [
+      `2 engines ÷ inline (${details.throughput[0]?.algorithm})`,
+      fixed(report.twoEnginesVsInline),
+      `≥ ${GOALS.twoEnginesVsInline}`,
+    ],
+    [
+      `2 engines ÷ piscina (${details.throughput[0]?.algorithm})`,
+      fixed(report.vsPiscina),
+      `≥ ${GOALS.vsPiscina}`,
+    ],
+    [
+      `64K folio store, batch 8 ÷ batch 1 (${fixed(details.folioStoreUs.batch8, 0)} / ${fixed(details.folioStoreUs.batch1, 0)} µs)`,
+      fixed(report.folio64kBatch8VsBatch1),
+      `≤ ${fixed(GOALS.folio64kBatch8VsBatch1)} (seed: 1.4/3.6 µs per page)`,
+    ],
+    [
+      `readahead loadBatch ÷ load (${fixed(details.readaheadMs.batch, 1)} / ${fixed(details.readaheadMs.single, 1)} ms)`,
+      fixed(report.readaheadBatchVsSingle),
+      '< 1',
+    ],
+  )
+  const rows = new Table({
+    head: [
+      'algorithm',
+      'inline p/s',
+      '2 engines p/s',
+      '+verify p/s',
+      'piscina p/s',
+      'engines÷inline',
+      'engines÷piscina',
+    ],
+  })
+  for (const t of details.throughput) {
+    rows.push([
+      t.algorithm,
+      fixed(t.inlinePagesPerSec, 0),
+      fixed(t.enginesPagesPerSec, 0),
+      fixed(t.enginesVerifyPagesPerSec, 0),
+      fixed(t.piscinaPagesPerSec, 0),
+      fixed(t.twoEnginesVsInline),
+      fixed(t.vsPiscina),
+    ])
+  }
+  return `${head}\n${summary.toString()}\n${rows.toString()}`
+}
+
+export default async function iaaBench(argv: string[]): Promise<number> {
+  const cli = cac('bench iaa')
+  cli
+    .option('--json', 'print the JSON report')
+    .option(
+      '--corpus-dir <dir>',
+      'directory of *.pages[.zst] corpora (default ../shared/corpus from the repo root)',
+    )
+    .option('--runs <n>', 'runs per figure (median reported)', { default: 5 })
+    .option('--pages <n>', '4 KiB pages per throughput pass', { default: 2048 })
+    .option('--folios <n>', '64 KiB folios per store pass', { default: 48 })
+    .option('--algorithms <list>', 'comma-separated: deflate,lz4 (the first one gives the JSON figures)', {
+      default: 'deflate,lz4',
+    })
+    .help()
+  let parsed: ReturnType<typeof cli.parse>
+  try {
+    parsed = cli.parse(['node', 'bench-iaa', ...argv], { run: false })
+  } catch (error) {
+    process.stderr.write(`bench iaa: ${(error as Error).message}\n`)
+    return 2
+  }
+  const o = parsed.options
+  if (o.help) return 0
+  const ints = { runs: Number(o.runs), pages: Number(o.pages), folios: Number(o.folios) }
+  for (const [name, value] of Object.entries(ints)) {
+    if (!Number.isInteger(value) || value < 1) {
+      process.stderr.write(`bench iaa: --${name} must be a positive integer, got ${value}\n`)
+      return 2
+    }
+  }
+  const algorithms = String(o.algorithms).split(',') as Algorithm[]
+  if (algorithms.some((a) => a !== 'deflate' && a !== 'lz4')) {
+    process.stderr.write(`bench iaa: --algorithms takes deflate and/or lz4, got ${o.algorithms}\n`)
+    return 2
+  }
+  const result = await runIaaBench({
+    ...ints,
+    algorithms,
+    ...(o.corpusDir === undefined ? {} : { corpusDir: String(o.corpusDir) }),
+  })
+  process.stdout.write(o.json ? `${JSON.stringify(result.report, null, 2)}\n` : `${formatIaaBench(result)}\n`)
+  return 0
+}
