@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -198,18 +198,10 @@ function native(
   level: number,
   file: string,
 ): { ratio: number; c: number; d: number } | undefined {
-  let text: string
-  try {
-    text = execFileSync(tool, [`-b${level}`, '-B4096', file], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 120_000,
-    })
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; code?: string }
-    if (e.code === 'ENOENT') return undefined
-    text = `${e.stdout ?? ''}${e.stderr ?? ''}`
-  }
+  // lz4 prints its figures on stderr, zstd on stdout: read both
+  const result = spawnSync(tool, [`-b${level}`, '-B4096', file], { encoding: 'utf8', timeout: 120_000 })
+  if (result.error !== undefined) return undefined
+  const text = `${result.stdout ?? ''}${result.stderr ?? ''}`
   return parseNative(text)
 }
 
