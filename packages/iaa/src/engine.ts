@@ -86,13 +86,30 @@ function complete(d: number, result: number): void {
 // One message per engine start (never per job): the codec is loaded, descriptors can flow.
 parentPort?.postMessage('ready')
 
+const sleepers = layout.sleepersBase + wq
+const spinMs = data.spinUs / 1000
+
+/** Polls the doorbell for up to spinUs: with batches in flight the next one is usually microseconds away. */
+function spin(bell: number): boolean {
+  if (spinMs <= 0) return false
+  const until = performance.now() + spinMs
+  do {
+    if (Atomics.load(ctl, doorbell) !== bell) return true
+  } while (performance.now() < until)
+  return false
+}
+
 for (;;) {
   // Read the doorbell before scanning so a ring between scan and wait is not lost.
   const bell = Atomics.load(ctl, doorbell)
   if (Atomics.load(ctl, REG.SHUTDOWN) !== 0) break
   const d = Atomics.load(ctl, REG.PAUSED) === 0 ? claim() : -1
   if (d < 0) {
+    if (spin(bell)) continue
+    // Announce the sleep so the submitter only pays for a notify when someone sleeps.
+    Atomics.add(ctl, sleepers, 1)
     Atomics.wait(ctl, doorbell, bell)
+    Atomics.sub(ctl, sleepers, 1)
     continue
   }
   injectFaults()

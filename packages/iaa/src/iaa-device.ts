@@ -592,7 +592,9 @@ export class IaaDevice implements Accelerator {
       if (n === 0) continue
       this.#bells[w] = 0
       Atomics.add(ctl, this.#lay.doorbellBase + w, 1)
-      Atomics.notify(ctl, this.#lay.doorbellBase + w, n)
+      // Bump first, then look for sleepers: an engine that announces itself later sees the new bell.
+      if (Atomics.load(ctl, this.#lay.sleepersBase + w) > 0)
+        Atomics.notify(ctl, this.#lay.doorbellBase + w, n)
     }
   }
 
@@ -875,6 +877,7 @@ export class IaaDevice implements Accelerator {
       algorithm: o.algorithm,
       level: o.level,
       verify: o.verifyCompress,
+      spinUs: o.engineSpinUs,
     }
     const worker = new Worker(this.#url, {
       workerData: data,

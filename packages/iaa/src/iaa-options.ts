@@ -62,6 +62,11 @@ export interface IaaOptions {
   restartLimit?: number
   /** Faults to inject from the start. */
   faults?: IaaFaults
+  /**
+   * µs an idle engine keeps polling its doorbell before it sleeps (Atomics.wait). Spinning saves
+   * the wake-up of the next batch but burns a core; 0 sleeps at once. Default 0.
+   */
+  engineSpinUs?: number
   /** Where the engine script lives. Default: `engine.js` next to this module (dist). */
   engineUrl?: URL | string
 }
@@ -82,6 +87,7 @@ export interface NormalizedIaaOptions {
   restartLimit: number
   faults: IaaFaults | undefined
   engineUrl: URL | string | undefined
+  engineSpinUs: number
 }
 
 function int(value: unknown, name: string, min: number, max: number, fallback: number): number {
@@ -153,5 +159,6 @@ export function normalizeOptions(options: IaaOptions = {}): NormalizedIaaOptions
     restartLimit: int(options.restartLimit, 'restartLimit', 0, 1000, 8),
     faults: options.faults,
     engineUrl: options.engineUrl,
+    engineSpinUs: int(options.engineSpinUs, 'engineSpinUs', 0, 10_000, 0),
   }
 }

@@ -4,6 +4,7 @@
 // ctl (Int32Array over one SharedArrayBuffer):
 //   [0, HEADER)                      device registers (below)
 //   [doorbellBase, +wqs)             one doorbell per WQ, bumped once per batch
+//   [sleepersBase, +wqs)             engines asleep on each WQ's doorbell
 //   [engineJobsBase, +engines)       jobs completed by each engine (its counter)
 //   [descBase, +descs*DESC_FIELDS)   descriptors, DESC_FIELDS int32 each
 //   [remainingBase, +batchSlots)     completion records: jobs left per batch
@@ -82,6 +83,7 @@ export interface Layout {
   batchSlots: number
   slotBytes: number
   doorbellBase: number
+  sleepersBase: number
   engineJobsBase: number
   descBase: number
   remainingBase: number
@@ -96,7 +98,8 @@ export function layout(
   slotBytes: number,
 ): Layout {
   const doorbellBase = HEADER
-  const engineJobsBase = doorbellBase + wqs
+  const sleepersBase = doorbellBase + wqs
+  const engineJobsBase = sleepersBase + wqs
   const descBase = engineJobsBase + engines
   const remainingBase = descBase + descs * DESC_FIELDS
   return {
@@ -106,6 +109,7 @@ export function layout(
     batchSlots,
     slotBytes,
     doorbellBase,
+    sleepersBase,
     engineJobsBase,
     descBase,
     remainingBase,
@@ -126,4 +130,6 @@ export interface EngineData {
   algorithm: string
   level: number
   verify: boolean
+  /** µs an idle engine polls its doorbell before sleeping on it. */
+  spinUs: number
 }
