@@ -107,6 +107,12 @@ describe('bench runner', () => {
     for (const key of ['storeVsRaw', 'loadVsRaw', 'bytesPerEntry', 'driverStoreVsRaw', 'driverLoadVsRaw']) {
       expect(doc[key]).toBeGreaterThan(0)
     }
+    expect(Object.keys(doc.cpu).sort()).toEqual([
+      'driverLoadVsRaw',
+      'driverStoreVsRaw',
+      'loadVsRaw',
+      'storeVsRaw',
+    ])
     expect(doc.stack).toBe('lz4+zbud')
     expect(doc.runs).toBe(1)
     expect(doc.corpora.map((c: { name: string }) => c.name)).toContain('mini')
