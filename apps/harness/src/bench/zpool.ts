@@ -281,6 +281,57 @@ function measureOps(name: PoolName, objs: Objects, ops: number, runs: number, ch
   return median(ratios)
 }
 
+/** Multi-page zsmalloc objects: runs of `chunkPages` pages compressed with lz4 as one object (+16 B header). */
+function measureMultiPage(
+  corpus: Corpus,
+  chunkPages: number,
+  pagesStored: number,
+  seed: number,
+  chainSize: number,
+) {
+  const header = 16
+  const views: Uint8Array[] = []
+  const bytes = chunkPages * PAGE_SIZE
+  for (let p = 0; p + chunkPages <= corpus.pages; p += chunkPages) {
+    const chunk = corpus.data.subarray(p * PAGE_SIZE, p * PAGE_SIZE + bytes)
+    const block = compressSync(Buffer.from(chunk.buffer, chunk.byteOffset, bytes)).subarray(4)
+    const obj = new Uint8Array(header + Math.min(block.length, bytes))
+    obj.set(block.length < bytes ? block : chunk, header)
+    views.push(obj)
+  }
+  const pool = zsmalloc({ chainSize, multiPage: true })
+  const count = Math.ceil(pagesStored / chunkPages)
+  const handles = new Float64Array(count)
+  let payload = 0
+  for (let i = 0; i < count; i++) {
+    const src = views[i % views.length]
+    handles[i] = pool.malloc(src.length)
+    pool.write(handles[i], src)
+    payload += src.length
+  }
+  const ratio = (pool.totalPages * PAGE_SIZE) / payload
+  const meta = pool.metadataBytes / count
+  const rnd = rng(seed)
+  for (let i = 0; i < count; i++) {
+    if (rnd() < 0.5) {
+      pool.free(handles[i])
+      handles[i] = -1
+    }
+  }
+  const freeable = pool.freeable
+  const freed = pool.compact()
+  const dst = new Uint8Array(header + bytes)
+  for (let i = 0; i < count; i++) {
+    if (handles[i] < 0) continue
+    const src = views[i % views.length]
+    const out = dst.subarray(0, src.length)
+    pool.read(handles[i], out)
+    if (!same(out, src)) throw new Error(`[zswap-harness] zsmalloc multi-page: object ${i} read back wrong`)
+  }
+  pool.destroy()
+  return { count, ratio, meta, freeable, freed }
+}
+
 function positiveInt(value: unknown, flag: string, min = 1): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < min) {
@@ -404,6 +455,26 @@ export default async function main(argv: string[]): Promise<void> {
     ])
   })
   process.stdout.write(`${table.toString()}\n`)
+  const multi = new Table({
+    head: ['corpus', 'chunk', 'objects', 'bytes/payload', 'freed/freeable', 'meta B/obj'],
+  })
+  for (const corpus of corpora) {
+    for (const chunkPages of [4, 16]) {
+      const m = measureMultiPage(corpus, chunkPages, objects, seed, chainSize)
+      multi.push([
+        corpus.name,
+        `${chunkPages * 4} KiB`,
+        m.count,
+        fixed(m.ratio, 3),
+        `${m.freed}/${m.freeable}`,
+        fixed(m.meta, 1),
+      ])
+    }
+  }
+  process.stdout.write(
+    `zsmalloc multi-page objects (lz4 per chunk + 16-byte header, one object per chunk):\n`,
+  )
+  process.stdout.write(`${multi.toString()}\n`)
   const classes = new Table({ head: ['zsmalloc chain size', 'distinct classes', 'huge class size'] })
   for (const [c, v] of Object.entries(zsmallocClasses)) classes.push([c, v.distinct, v.hugeClassSize])
   process.stdout.write(`${classes.toString()}\n`)
