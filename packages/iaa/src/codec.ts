@@ -27,6 +27,15 @@ export const FORMATS: Record<IaaAlgorithm, string> = {
 const require = createRequire(import.meta.url)
 
 export function createCodec(algorithm: IaaAlgorithm, level: number): Codec {
+  const codec = pick(algorithm, level)
+  return {
+    compress: codec.compress,
+    // An empty block is never valid output of compress (some decoders return 0 bytes for it).
+    decompress: (src, dst) => (src.length === 0 ? RESULT.CORRUPT : codec.decompress(src, dst)),
+  }
+}
+
+function pick(algorithm: IaaAlgorithm, level: number): Codec {
   switch (algorithm) {
     case 'deflate':
       return deflateCodec(level)

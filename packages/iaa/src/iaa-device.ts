@@ -153,6 +153,7 @@ export class IaaDevice implements Accelerator {
 
   #armed = false
   #wantSlots = 0
+  #starting = 0
   #lastEngineError: string | undefined
   #armedUntil = Number.POSITIVE_INFINITY
   #referenced = false
@@ -381,6 +382,7 @@ export class IaaDevice implements Accelerator {
     Atomics.store(ctl, REG.SHUTDOWN, 1)
     this.#ringAll()
     await Promise.all(this.#workers.map((w) => w?.terminate()))
+    for (const resolve of this.#readyWaiters.splice(0)) resolve()
     this.#setRef(false)
   }
 
@@ -404,7 +406,11 @@ export class IaaDevice implements Accelerator {
     if (count === 0) return DONE
     if (this.#o.mode === 'sync' && !this.#allOnline()) {
       // Engine threads start only while this thread's event loop runs: let them come up first.
-      return this.ready().then(() => this.#admit(jobs, count, op))
+      this.#starting++
+      return this.ready().then(() => {
+        this.#starting--
+        return this.#admit(jobs, count, op)
+      })
     }
     return this.#admit(jobs, count, op)
   }
@@ -609,7 +615,9 @@ export class IaaDevice implements Accelerator {
 
   /** Jobs not yet completed. Orphaned descriptors do not count: they are reaped on the next service. */
   #busy(): boolean {
-    return this.#inflightCount > 0 || this.#pendingTotal > 0 || this.#slotWaiters.length > 0
+    return (
+      this.#inflightCount > 0 || this.#pendingTotal > 0 || this.#slotWaiters.length > 0 || this.#starting > 0
+    )
   }
 
   /** Reaps finished batches, handles timeouts, places pending jobs; returns batches completed. */

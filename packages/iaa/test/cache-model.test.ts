@@ -1,0 +1,70 @@
+import { createZswap, memorySwapDevice } from '@zswap/cache'
+import { cacheModelTest } from '@zswap/conformance'
+import { type Accelerator, CompressionFailedError, CorruptDataError } from '@zswap/core'
+import { type FaultPlan, referenceZpool } from '@zswap/core/testing'
+import { afterAll, describe, expect } from 'vitest'
+import { type IaaDevice, iaa } from '../dist/index.js'
+
+/**
+ * The model's compress/decompress failures, applied per job in page order
+ * (as faultyCompressor applies them per call), on top of a real device.
+ */
+function faultyDevice(device: IaaDevice, plan: FaultPlan, victim: number): Accelerator {
+  let started = false
+  const fire = (key: 'failCompressAt' | 'failDecompressAt') => plan[key] > 0 && --plan[key] === 0
+  return {
+    specificationVersion: device.specificationVersion,
+    name: `faulty-${device.name}`,
+    capabilities: device.capabilities,
+    async compressBatch(jobs, count = jobs.length) {
+      if (!started) {
+        // Engines up first (a slow start would send jobs to software by timeout), then the
+        // victim dies on the next job it claims, holding it.
+        started = true
+        await device.ready()
+        device.injectFault({ killEngine: { engine: victim, afterJobs: 0 } })
+      }
+      await device.compressBatch(jobs, count)
+      for (let i = 0; i < count; i++) {
+        if (plan.alwaysFailCompress || fire('failCompressAt')) {
+          jobs[i].length = 0
+          jobs[i].error = new CompressionFailedError('[@zswap/iaa] injected compression failure')
+        }
+      }
+    },
+    async decompressBatch(jobs, count = jobs.length) {
+      await device.decompressBatch(jobs, count)
+      for (let i = 0; i < count; i++) {
+        if (fire('failDecompressAt'))
+          jobs[i].error = new CorruptDataError('[@zswap/iaa] injected decompression failure')
+      }
+    },
+    close: async () => {
+      await device.close()
+      deaths += device.stats().softwareFallbacks.engineDeath
+    },
+  }
+}
+
+let run = 0
+let deaths = 0
+
+describe('cache model with the IAA device', () => {
+  // The faults must really have fired: jobs of dead engines went to software.
+  // (About half the runs compress two pages or more, and each of those kills an engine.)
+  afterAll(() => expect(deaths).toBeGreaterThan(0))
+
+  // Each run gets a fresh device whose engine `run % 2` dies on its first job, mid-batch.
+  cacheModelTest('reference zpool + iaa deflate, one engine death per run', {
+    createZswap,
+    memorySwapDevice,
+    zpool: () => referenceZpool(),
+    compressor: (plan) => {
+      run++
+      return faultyDevice(iaa({ engines: 2, jobTimeoutMs: 30_000 }), plan, run % 2)
+    },
+    maxPagesPerAlloc: 1,
+    numRuns: 40,
+    maxCommands: 40,
+  })
+})
