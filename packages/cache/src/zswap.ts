@@ -25,7 +25,7 @@ import { Counters } from './counters.js'
 import { EntryTable, lruPush, lruRemove, ON_LRU, REFERENCED } from './entry-table.js'
 import { Lock } from './lock.js'
 import type { CgroupOptions, ZswapOptions, ZswapParams, ZswapStats } from './options.js'
-import { INDEX_CHUNK_SLOTS, SwapIndex } from './swap-index.js'
+import { SwapIndex } from './swap-index.js'
 
 const PKG = '@zswap/cache'
 const MAX_COMPRESSORS = 256
@@ -678,11 +678,7 @@ export class Zswap {
   #eraseRange(type: number, offset: number, nrPages: number): number {
     let freed = 0
     const end = offset + nrPages
-    for (let o = offset; o < end; ) {
-      if (!this.#index.hasChunk(type, o)) {
-        o = (Math.floor(o / INDEX_CHUNK_SLOTS) + 1) * INDEX_CHUNK_SLOTS // skip a whole empty chunk
-        continue
-      }
+    for (let o = this.#index.nextCandidate(type, offset); o < end; o = this.#index.nextCandidate(type, o)) {
       if (this.#erase(type, o)) freed++
       o++
     }
