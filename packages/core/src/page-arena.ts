@@ -49,7 +49,11 @@ export class PageArena {
     return this.#chunks.length * this.chunkPages * PAGE_SIZE
   }
 
-  /** Allocates one zero-filled page; returns its id, or -1 when `maxPages` is reached. */
+  /**
+   * Allocates one page; returns its id, or -1 when `maxPages` is reached.
+   * Like alloc_page() without __GFP_ZERO, a reused page keeps its old bytes:
+   * pools write before they read.
+   */
   alloc(): number {
     if (this.#destroyed) throw new ClosedError('[@zswap/core] page arena was destroyed')
     if (this.#inUse >= this.maxPages) return -1
@@ -57,13 +61,17 @@ export class PageArena {
     const id = this.#free[--this.#freeTop]
     this.#state[id] = 1
     this.#inUse++
-    this.chunk(id).fill(0, this.offset(id), this.offset(id) + PAGE_SIZE)
     return id
   }
 
   /** Returns a page to the arena. @throws InvalidArgumentError for an id not in use. */
   free(id: number): void {
-    if (!Number.isInteger(id) || id < 0 || id >= this.#state.length || this.#state[id] !== 1) {
+    if (
+      !Number.isInteger(id) ||
+      id < 0 ||
+      id >= this.#chunks.length * this.chunkPages ||
+      this.#state[id] !== 1
+    ) {
       throw new InvalidArgumentError(`[@zswap/core] page ${id} is not allocated from this arena`)
     }
     this.#state[id] = 0
@@ -104,9 +112,11 @@ export class PageArena {
       next.set(this.#free.subarray(0, this.#freeTop))
       this.#free = next
     }
-    const state = new Uint8Array(total)
-    state.set(this.#state)
-    this.#state = state
+    if (this.#state.length < total) {
+      const state = new Uint8Array(Math.max(total, this.#state.length * 2))
+      state.set(this.#state)
+      this.#state = state
+    }
     // push in reverse so the lowest id is handed out first
     for (let id = total - 1; id >= base; id--) this.#free[this.#freeTop++] = id
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ErrorCode, PAGE_SIZE, PageArena } from '../src/index.js'
 
 describe('PageArena', () => {
-  it('hands out zeroed pages up to maxPages, then -1', () => {
+  it('hands out pages up to maxPages, then -1, and reuses freed ones', () => {
     const arena = new PageArena({ maxPages: 3, chunkPages: 2 })
     const ids = [arena.alloc(), arena.alloc(), arena.alloc()]
     expect(new Set(ids).size).toBe(3)
@@ -11,7 +11,8 @@ describe('PageArena', () => {
     arena.chunk(ids[0]).fill(7, arena.offset(ids[0]), arena.offset(ids[0]) + PAGE_SIZE)
     arena.free(ids[0])
     const again = arena.alloc()
-    expect(arena.page(again).every((b) => b === 0)).toBe(true)
+    expect(again).toBe(ids[0])
+    expect(arena.page(ids[1]).every((b) => b === 0)).toBe(true) // fresh chunks start zeroed
     expect(arena.pagesInUse).toBe(3)
   })
 
