@@ -519,7 +519,8 @@ export class Zswap {
         const id = this.#index.get(type, offset + i)
         const cid = t.compressor[id]
         if (count > 0 && (cid !== batchCid || count === this.#accels[batchCid].capabilities.maxBatch)) {
-          await this.#decompress(batchCid, count, state)
+          await this.#accels[batchCid].decompressBatch(jobs, count)
+          this.#checkDecompressed(count, state)
           count = 0
         }
         batchCid = cid
@@ -533,7 +534,10 @@ export class Zswap {
         this.#jobFolio[count++] = f
       }
     }
-    if (count > 0) await this.#decompress(batchCid, count, state)
+    if (count > 0) {
+      await this.#accels[batchCid].decompressBatch(jobs, count)
+      this.#checkDecompressed(count, state)
+    }
     for (let f = 0; f < n; f++) {
       if (state[f] !== PENDING) continue
       state[f] = DONE
@@ -547,9 +551,9 @@ export class Zswap {
     }
   }
 
-  async #decompress(cid: number, count: number, state: Uint8Array): Promise<void> {
+  /** A page that failed to decompress, or came out short, fails its folio. */
+  #checkDecompressed(count: number, state: Uint8Array): void {
     const jobs = this.#djobs
-    await this.#accels[cid].decompressBatch(jobs, count)
     for (let j = 0; j < count; j++) {
       if (jobs[j].error !== undefined || jobs[j].length !== PAGE_SIZE) {
         this.#counters.decompress_fail++
