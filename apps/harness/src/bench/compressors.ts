@@ -24,9 +24,11 @@ import { defaultCorpusDir, fixed, median } from './util.js'
  * pages counted at their real compressed size as the CLIs do), compress and
  * decompress MB/s (10^6 bytes of page data per second), each the median of
  * `--runs` passes over the corpus. Beside it, in the same run and on the same
- * pages, the binding the driver wraps called directly ("raw"), alternating
- * with the driver pass by pass so machine noise hits both alike:
- * `driverVsRaw` = driver compress MB/s ÷ raw compress MB/s (goal ≥ 0.9).
+ * pages, the binding the driver wraps called directly ("raw"), taking turns
+ * with the driver every 16 pages so machine noise hits both alike:
+ * `driverVsRaw` = driver compress speed ÷ raw compress speed, the median
+ * over all slices of all runs of (raw time ÷ driver time) on the same 16
+ * pages — robust to bursts of load from other processes (goal ≥ 0.9).
  * The raw calls do the same work as the driver: zstd with the same
  * parameters (level, checksum, content size) through reused contexts; lz4
  * through lz4-napi's compressSync (the lz4 driver adds its XXH32 trailer on
@@ -143,49 +145,87 @@ function subjects(families: readonly string[], zstdLevels: number[], deflateLeve
   return out
 }
 
-interface PassResult {
-  compressMs: number
-  decompressMs: number
-  bytesOut: number
-}
-
 /** Page views of a corpus, at most `limit` pages. */
 function pagesOf(corpus: Corpus, limit: number): Uint8Array[] {
   const n = Math.min(corpus.pages, limit)
   return Array.from({ length: n }, (_, i) => corpus.data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE))
 }
 
+/** Where one subject's compressed blocks go: page i's block at `i * 2 * PAGE_SIZE`, `lengths[i]` bytes. */
+interface Slots {
+  arena: Uint8Array
+  lengths: Int32Array
+}
+
+function slots(pages: number): Slots {
+  return { arena: new Uint8Array(pages * 2 * PAGE_SIZE), lengths: new Int32Array(pages) }
+}
+
+/** Pages per slice: the driver and the raw binding take turns slice by slice. */
+const SLICE = 16
+
+/** Milliseconds of one pass over all pages, for two subjects timed in alternating slices. */
+interface PairTimes {
+  compressMs: [number, number]
+  decompressMs: [number, number]
+  /** Per slice: the second subject's compress time ÷ the first's (raw ÷ driver = driver's relative speed). */
+  sliceRatios: number[]
+}
+
 /**
- * Compresses every page into one output arena (dst of two pages, so
- * incompressible pages are measured, not rejected), then decompresses each
- * block; checks the first pass's output against the input.
+ * One pass over the corpus for both subjects, alternating every {@link SLICE}
+ * pages (and which one goes first), so that bursts of load from other
+ * processes on a shared machine hit both alike. Blocks go into a dst of two
+ * pages, so incompressible pages are measured, not rejected. With `check`,
+ * every decompressed page is compared with its original.
  */
-function pass(
-  c: Raw | Compressor,
+function pairedPass(
+  subjects: readonly [Raw | Compressor, Raw | Compressor],
   pages: Uint8Array[],
-  arena: Uint8Array,
-  lengths: Int32Array,
+  out: readonly [Slots, Slots],
   check: boolean,
-) {
-  const out = new Uint8Array(PAGE_SIZE)
-  let at = 0
-  const t0 = performance.now()
-  for (let i = 0; i < pages.length; i++) {
-    const n = c.compress(pages[i], arena.subarray(at, at + 2 * PAGE_SIZE))
-    lengths[i] = n
-    at += n
+): PairTimes {
+  const times: PairTimes = { compressMs: [0, 0], decompressMs: [0, 0], sliceRatios: [] }
+  const slice = [0, 0]
+  const page = new Uint8Array(PAGE_SIZE)
+  for (let start = 0; start < pages.length; start += SLICE) {
+    const end = Math.min(pages.length, start + SLICE)
+    for (let turn = 0; turn < 2; turn++) {
+      const k = (turn + start / SLICE) & 1
+      const c = subjects[k]
+      const { arena, lengths } = out[k]
+      const t0 = performance.now()
+      for (let i = start; i < end; i++) {
+        lengths[i] = c.compress(pages[i], arena.subarray(i * 2 * PAGE_SIZE, (i + 1) * 2 * PAGE_SIZE))
+      }
+      slice[k] = performance.now() - t0
+      times.compressMs[k] += slice[k]
+    }
+    if (slice[0] > 0) times.sliceRatios.push(slice[1] / slice[0])
   }
-  const t1 = performance.now()
-  at = 0
-  for (let i = 0; i < pages.length; i++) {
-    c.decompress(arena.subarray(at, at + lengths[i]), out)
-    at += lengths[i]
-    if (check && Buffer.compare(out, pages[i]) !== 0) {
-      throw new InvalidArgumentError(`[zswap-harness] ${c.name}: page ${i} did not round-trip`)
+  for (let start = 0; start < pages.length; start += SLICE) {
+    const end = Math.min(pages.length, start + SLICE)
+    for (let turn = 0; turn < 2; turn++) {
+      const k = (turn + start / SLICE) & 1
+      const c = subjects[k]
+      const { arena, lengths } = out[k]
+      const t0 = performance.now()
+      for (let i = start; i < end; i++) {
+        c.decompress(arena.subarray(i * 2 * PAGE_SIZE, i * 2 * PAGE_SIZE + lengths[i]), page)
+        if (check && Buffer.compare(page, pages[i]) !== 0) {
+          throw new InvalidArgumentError(`[zswap-harness] ${c.name}: page ${i} did not round-trip`)
+        }
+      }
+      times.decompressMs[k] += performance.now() - t0
     }
   }
-  const t2 = performance.now()
-  return { compressMs: t1 - t0, decompressMs: t2 - t1, bytesOut: at } satisfies PassResult
+  return times
+}
+
+function sum(a: Int32Array): number {
+  let n = 0
+  for (let i = 0; i < a.length; i++) n += a[i]
+  return n
 }
 
 function mbps(bytes: number, ms: number): number {
@@ -306,40 +346,34 @@ export default async function main(argv: string[]): Promise<void> {
     for (const corpus of all) {
       const pages = pagesOf(corpus, limit)
       const bytesIn = pages.length * PAGE_SIZE
-      const arena = new Uint8Array(pages.length * 2 * PAGE_SIZE + 64)
-      const lengths = new Int32Array(pages.length)
+      const out = [slots(pages.length), slots(pages.length)] as const
       for (const s of list) {
-        const d = { c: [] as number[], d: [] as number[], out: 0 }
-        const r = { c: [] as number[], d: [] as number[], out: 0 }
-        // warm-up and correctness check, then alternate which goes first
-        pass(s.driver, pages, arena, lengths, true)
-        pass(s.raw, pages, arena, lengths, true)
+        const d = { c: [] as number[], d: [] as number[] }
+        const r = { c: [] as number[], d: [] as number[] }
+        const ratios: number[] = []
+        pairedPass([s.driver, s.raw], pages, out, true) // warm-up and correctness check
         for (let k = 0; k < runs; k++) {
-          const order = k % 2 === 0 ? ([s.driver, d, s.raw, r] as const) : ([s.raw, r, s.driver, d] as const)
-          for (const [c, acc] of [
-            [order[0], order[1]],
-            [order[2], order[3]],
-          ] as const) {
-            const res = pass(c, pages, arena, lengths, false)
-            acc.c.push(mbps(bytesIn, res.compressMs))
-            acc.d.push(mbps(bytesIn, res.decompressMs))
-            acc.out = res.bytesOut
-          }
+          const t = pairedPass([s.driver, s.raw], pages, out, false)
+          d.c.push(mbps(bytesIn, t.compressMs[0]))
+          d.d.push(mbps(bytesIn, t.decompressMs[0]))
+          r.c.push(mbps(bytesIn, t.compressMs[1]))
+          r.d.push(mbps(bytesIn, t.decompressMs[1]))
+          ratios.push(...t.sliceRatios)
         }
         const row: CompressorBenchRow = {
           driver: s.driver.name,
           level: s.level,
           corpus: corpus.name,
-          ratio: bytesIn / d.out,
+          ratio: bytesIn / sum(out[0].lengths),
           compressMBps: median(d.c),
           decompressMBps: median(d.d),
-          driverVsRaw: median(d.c) / median(r.c),
+          driverVsRaw: median(ratios),
         }
         rows.push(row, {
           driver: s.raw.name,
           level: s.level,
           corpus: corpus.name,
-          ratio: bytesIn / r.out,
+          ratio: bytesIn / sum(out[1].lengths),
           compressMBps: median(r.c),
           decompressMBps: median(r.d),
           driverVsRaw: null,
