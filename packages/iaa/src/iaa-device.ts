@@ -161,6 +161,12 @@ export class IaaDevice implements Accelerator {
   #closePromise: Promise<void> | undefined
   #drained: (() => void) | undefined
   readonly #need: Int32Array
+  #polling = false
+  #pollUntil = 0
+  readonly #onPoll = () => {
+    this.#polling = false
+    this.#service()
+  }
   readonly #onWake = () => {
     this.#armed = false
     this.#armedUntil = Number.POSITIVE_INFINITY
@@ -493,6 +499,7 @@ export class IaaDevice implements Accelerator {
     this.#wqCursor = (this.#wqCursor + count) % wqs
     this.#pump()
     this.#ring()
+    if (this.#o.pollUs > 0) this.#pollUntil = performance.now() + this.#o.pollUs / 1000
     if (this.#o.mode === 'sync') {
       const gen = this.#batchGen[b]
       this.#service()
@@ -836,7 +843,13 @@ export class IaaDevice implements Accelerator {
       setImmediate(this.#onWake)
       return
     }
-    // irq: one waitAsync outstanding, re-armed earlier only when a sooner deadline appeared.
+    // irq, hybrid: poll from the event loop for a short while after a submission (a fast job
+    // completes before a waitAsync wake-up would even arrive), with the waitAsync armed behind it.
+    if (!this.#polling && performance.now() < this.#pollUntil) {
+      this.#polling = true
+      setImmediate(this.#onPoll)
+    }
+    // One waitAsync outstanding, re-armed earlier only when a sooner deadline appeared.
     if (this.#armed && this.#nextDeadline >= this.#armedUntil) return
     this.#armed = true
     this.#armedUntil = this.#nextDeadline
