@@ -9,7 +9,10 @@ const file = process.argv[2]
 const raw = file ? readFileSync(file) : synthetic()
 const n = Math.min(512, Math.floor(raw.length / 4096))
 const step = Math.max(1, Math.floor(raw.length / 4096 / n))
-const pages = Array.from({ length: n }, (_, i) => new Uint8Array(raw.buffer, raw.byteOffset + i * step * 4096, 4096))
+const pages = Array.from(
+  { length: n },
+  (_, i) => new Uint8Array(raw.buffer, raw.byteOffset + i * step * 4096, 4096),
+)
 
 function synthetic() {
   const b = Buffer.alloc(256 * 4096)
@@ -30,7 +33,9 @@ function compare(variants, rounds = 9) {
       times[k].push(Number(process.hrtime.bigint() - s) / 1e3 / pages.length)
     }
   }
-  return Object.fromEntries(Object.entries(times).map(([k, t]) => [k, t.sort((a, b) => a - b)[rounds >> 1].toFixed(1)]))
+  return Object.fromEntries(
+    Object.entries(times).map(([k, t]) => [k, t.sort((a, b) => a - b)[rounds >> 1].toFixed(1)]),
+  )
 }
 
 const dst = new Uint8Array(4096 + 64)
