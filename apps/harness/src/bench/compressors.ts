@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { type Compressor, InvalidArgumentError, PAGE_SIZE } from '@zswap/core'
+import { type Compressor, InvalidArgumentError, PAGE_SIZE, ZswapError } from '@zswap/core'
 import { deflate } from '@zswap/deflate'
 import { lz4 } from '@zswap/lz4'
 import { zstd } from '@zswap/zstd'
@@ -294,6 +294,17 @@ function corpora(dir: string | undefined): Corpus[] {
 
 /** Entry point of `bench compressors [--json] [--corpus-dir dir] [--runs n] [--pages n] [--drivers list]`. */
 export default async function main(argv: string[]): Promise<void> {
+  try {
+    await run(argv)
+  } catch (error) {
+    // a bad flag or corpus is the user's mistake: one line, not a stack trace
+    if (!ZswapError.isInstance(error)) throw error
+    process.stderr.write(`${error.message}\n`)
+    process.exitCode = 1
+  }
+}
+
+async function run(argv: string[]): Promise<void> {
   const cli = cac('bench compressors')
   cli
     .option('--json', 'print the JSON report only')
