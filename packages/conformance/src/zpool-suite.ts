@@ -275,7 +275,7 @@ export function zpoolSuite(
         { weight: 2, arbitrary: fc.record({ op: fc.constant('read' as const), pick: fc.nat() }) },
       )
       await fc.assert(
-        fc.asyncProperty(fc.array(op, { maxLength: 150 }), async (ops) => {
+        fc.asyncProperty(fc.array(op, { maxLength: 150, size: 'max' }), async (ops) => {
           const pool = await factory({ maxPages: undefined })
           const model = new Map<number, Uint8Array>()
           try {

@@ -150,7 +150,7 @@ describe('zstd compress/decompress', () => {
   it('round-trips arbitrary data of any length (property)', () => {
     const c = zstd({ level: 1 })
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 9000 }), (src) => {
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 9000, size: 'max' }), (src) => {
         const dst = new Uint8Array(src.length + 64)
         const n = c.compress(src, dst)
         expect(n).toBeGreaterThan(0)

@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+// The suites must fail on broken drivers, and for the right reason: run them on the
+// deliberately broken drivers of fixtures/broken-drivers.fixture.ts in a separate
+// vitest process and check which tests failed.
+
+interface Assertion {
+  ancestorTitles: string[]
+  title: string
+  status: string
+}
+
+let failed: Map<string, Set<string>>
+let passed: Map<string, number>
+
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'zswap-conformance-'))
+  const outputFile = join(dir, 'report.json')
+  const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
+  try {
+    spawnSync(
+      process.execPath,
+      [
+        vitest,
+        'run',
+        '--config',
+        'test/fixtures/vitest.fixture.config.ts',
+        '--reporter=json',
+        `--outputFile=${outputFile}`,
+      ],
+      { cwd: new URL('..', import.meta.url).pathname, stdio: 'ignore', timeout: 120_000 },
+    )
+    const report = JSON.parse(readFileSync(outputFile, 'utf8')) as {
+      testResults: { assertionResults: Assertion[] }[]
+    }
+    failed = new Map()
+    passed = new Map()
+    for (const a of report.testResults.flatMap((f) => f.assertionResults)) {
+      const suite = a.ancestorTitles[a.ancestorTitles.length - 1]
+      if (a.status === 'failed') failed.set(suite, (failed.get(suite) ?? new Set()).add(a.title))
+      if (a.status === 'passed') passed.set(suite, (passed.get(suite) ?? 0) + 1)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}, 150_000)
+
+function failures(suite: string): string[] {
+  return [...(failed.get(suite) ?? [])]
+}
+
+describe('the suites catch broken drivers', () => {
+  it('a compressor that returns a wrong byte fails the round trips, also behind the cache', () => {
+    const f = failures('compressor conformance: lossy')
+    expect(f).toContain('round-trips sample page text-0')
+    expect(f).toContain('round-trips sample page redis-mixed#514')
+    expect(f).toContain('round-trips arbitrary inputs up to two pages (property)')
+    expect(f).toContain('round-trips through the cache (createZswap store/load)')
+    expect(passed.get('compressor conformance: lossy')).toBeGreaterThan(0)
+  })
+
+  it('a compressor that lets untyped errors escape fails the corruption tests', () => {
+    const f = failures('compressor conformance: untyped')
+    expect(f).toContain('rejects an empty compressed block with CorruptDataError')
+    expect(f).toContain(
+      'detects truncated blocks: CorruptDataError or a short length, never a wrong full page',
+    )
+  })
+
+  it('a compressor that claims a checksum it lacks fails the strict bit-flip and garbage tests', () => {
+    const f = failures('compressor conformance: fake-checksum')
+    expect(f).toEqual(
+      expect.arrayContaining([
+        'handles bit-flipped blocks: typed errors only; no wrong page when the driver declares a checksum',
+        'handles garbage input: typed errors only; always detected when the driver declares a checksum',
+      ]),
+    )
+    expect(f.some((t) => t.startsWith('round-trips sample page'))).toBe(false)
+  })
+
+  it('a zpool that ignores double frees, or never fills up, fails exactly those tests', () => {
+    expect(failures('zpool conformance: lenient')).toEqual([
+      'rejects double free and foreign handles with typed errors, disturbing nothing',
+    ])
+    expect(failures('zpool conformance: boundless')).toEqual([
+      'throws ZpoolFullError when its page budget is exhausted, with nothing else disturbed',
+    ])
+  })
+
+  it('an accelerator that mixes up result slots fails the batch tests', () => {
+    expect(failures('accelerator conformance: slot-swapper')).toContain(
+      'runs batches of every size from 1 to maxBatch, results in the right slots',
+    )
+  })
+
+  it('a swap device that wraps offsets around fails the range test', () => {
+    expect(failures('swap device conformance: wrapping')).toContain(
+      'rejects out-of-range offsets with OutOfRangeError and leaves the device intact',
+    )
+  })
+})
