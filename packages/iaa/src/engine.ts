@@ -3,7 +3,7 @@
 // the submitter once per batch (when it finishes the batch's last job).
 import { parentPort, workerData } from 'node:worker_threads'
 import { createCodec, type IaaAlgorithm } from './codec.js'
-import { DESC, DESC_FIELDS, type EngineData, OP, REG, RESULT, STATE } from './layout.js'
+import { clearJobBit, DESC, DESC_FIELDS, type EngineData, OP, REG, RESULT, STATE } from './layout.js'
 
 const data = workerData as EngineData
 const { id, wq, wqFirst, wqSize, layout, verify } = data
@@ -34,6 +34,7 @@ function claim(): number {
 function injectFaults(): void {
   if (
     Atomics.load(ctl, REG.KILL_ENGINE) === id &&
+    Atomics.load(ctl, REG.KILL_PHASE) === 0 &&
     Atomics.load(ctl, layout.engineJobsBase + id) >= Atomics.load(ctl, REG.KILL_AT)
   ) {
     // Die holding a claimed descriptor, mid-batch; the fault fires once.
@@ -70,11 +71,23 @@ function run(d: number): number {
 
 function complete(d: number, result: number): void {
   const base = layout.descBase + d * DESC_FIELDS
+  // Read while the descriptor is still ours: once DONE_BY is published the submitter may reuse it.
+  const record = layout.batchBase + ctl[base + DESC.BATCH]
+  const index = ctl[base + DESC.INDEX]
+  const gen = ctl[base + DESC.GEN]
   ctl[base + DESC.RESULT] = result
-  if (Atomics.compareExchange(ctl, base + DESC.STATE, running, STATE.DONE) === running) {
-    const remaining = layout.remainingBase + ctl[base + DESC.BATCH]
+  if (Atomics.compareExchange(ctl, base + DESC.STATE, running, STATE.DONE_BY + id) === running) {
+    if (
+      Atomics.load(ctl, REG.KILL_ENGINE) === id &&
+      Atomics.load(ctl, REG.KILL_PHASE) === 1 &&
+      Atomics.load(ctl, layout.engineJobsBase + id) > Atomics.load(ctl, REG.KILL_AT)
+    ) {
+      // Die between completing the job and counting it in its batch's completion record.
+      Atomics.store(ctl, REG.KILL_ENGINE, -1)
+      process.exit(70)
+    }
     // Once per batch, unless the submitter waits for free descriptors (back-pressure).
-    if (Atomics.sub(ctl, remaining, 1) !== 1 && Atomics.load(ctl, REG.WANT_SLOTS) === 0) return
+    if (!clearJobBit(ctl, record, gen, index) && Atomics.load(ctl, REG.WANT_SLOTS) === 0) return
   } else {
     // The submitter took this job over (timeout); hand the slot back.
     Atomics.store(ctl, base + DESC.STATE, STATE.RELEASED)

@@ -13,7 +13,19 @@ import {
 } from '@zswap/core'
 import { type Codec, createCodec, FORMATS, type IaaAlgorithm } from './codec.js'
 import type { IaaFaults, NormalizedIaaOptions } from './iaa-options.js'
-import { DESC, DESC_FIELDS, type EngineData, type Layout, layout, OP, REG, RESULT, STATE } from './layout.js'
+import {
+  batchWord,
+  clearJobBit,
+  DESC,
+  DESC_FIELDS,
+  type EngineData,
+  type Layout,
+  layout,
+  OP,
+  REG,
+  RESULT,
+  STATE,
+} from './layout.js'
 
 const PKG = '[@zswap/iaa]'
 const DONE = Promise.resolve()
@@ -131,7 +143,7 @@ export class IaaDevice implements Accelerator {
   #orphanCount = 0
   #nextDeadline = Number.POSITIVE_INFINITY
 
-  // Batches: slot arrays; the remaining counters live in shared memory.
+  // Batches: slot arrays; the completion records (open-job bits) live in shared memory.
   readonly #batchJobs: (readonly Job[] | undefined)[]
   readonly #batchCount: Int32Array
   readonly #batchOp: Int8Array
@@ -292,20 +304,22 @@ export class IaaDevice implements Accelerator {
   injectFault(faults: IaaFaults): void {
     const ctl = this.#ctl
     if (faults.killEngine) {
-      const { engine, afterJobs } = faults.killEngine
+      const { engine, afterJobs, phase = 'claim' } = faults.killEngine
       if (
         !Number.isInteger(engine) ||
         engine < 0 ||
         engine >= this.#o.engines ||
         !Number.isInteger(afterJobs) ||
-        afterJobs < 0
+        afterJobs < 0 ||
+        (phase !== 'claim' && phase !== 'complete')
       ) {
         throw new InvalidArgumentError(
-          `${PKG} faults.killEngine needs an engine in [0, ${this.#o.engines}) and afterJobs ≥ 0`,
+          `${PKG} faults.killEngine needs an engine in [0, ${this.#o.engines}), afterJobs ≥ 0 and phase 'claim' or 'complete'`,
         )
       }
       // Counted from the engine's current job count so a running engine is hit too.
       Atomics.store(ctl, REG.KILL_AT, Atomics.load(ctl, this.#lay.engineJobsBase + engine) + afterJobs)
+      Atomics.store(ctl, REG.KILL_PHASE, phase === 'complete' ? 1 : 0)
       Atomics.store(ctl, REG.KILL_ENGINE, engine)
     }
     if (faults.delayJobs) {
@@ -474,7 +488,7 @@ export class IaaDevice implements Accelerator {
     this.#batchJobs[b] = jobs
     this.#batchCount[b] = count
     this.#batchOp[b] = op
-    Atomics.store(this.#ctl, this.#lay.remainingBase + b, count)
+    Atomics.store(this.#ctl, this.#lay.batchBase + b, batchWord(this.#batchGen[b], count))
     this.#inflight[this.#inflightCount++] = b
     const limit = this.#lay.slotBytes
     const wqs = this.#o.wqs
@@ -587,6 +601,8 @@ export class IaaDevice implements Accelerator {
     ctl[base + DESC.BATCH] = b
     ctl[base + DESC.RESULT] = 0
     ctl[base + DESC.WQ] = w
+    ctl[base + DESC.INDEX] = code - b * this.#mb
+    ctl[base + DESC.GEN] = this.#batchGen[b]
     this.#descJob[d] = code
     this.#batchDesc[code] = d
     const deadline = now + this.#o.jobTimeoutMs
@@ -641,10 +657,10 @@ export class IaaDevice implements Accelerator {
     if (this.#nextDeadline <= performance.now()) this.#expire()
     if (this.#pendingTotal > 0) this.#reapEarly()
     let completed = 0
-    const remainingBase = this.#lay.remainingBase
+    const batchBase = this.#lay.batchBase
     for (let k = 0; k < this.#inflightCount; ) {
       const b = this.#inflight[k]
-      if (Atomics.load(ctl, remainingBase + b) !== 0) {
+      if ((Atomics.load(ctl, batchBase + b) & 0xffff) !== 0) {
         k++
         continue
       }
@@ -672,10 +688,12 @@ export class IaaDevice implements Accelerator {
       const jobs = this.#batchJobs[b] as readonly Job[]
       for (let i = 0; i < this.#batchCount[b]; i++) {
         const d = this.#batchDesc[b * mb + i]
-        if (d < 0 || Atomics.load(ctl, this.#lay.descBase + d * DESC_FIELDS + DESC.STATE) !== STATE.DONE)
+        if (d < 0 || !this.#isDone(Atomics.load(ctl, this.#lay.descBase + d * DESC_FIELDS + DESC.STATE)))
           continue
         this.#batchDesc[b * mb + i] = -1
         this.#deliver(jobs[i], this.#batchOp[b], d)
+        // Its engine clears the bit too (or already did); clearing twice is harmless.
+        clearJobBit(ctl, this.#lay.batchBase + b, this.#batchGen[b], i)
       }
     }
   }
@@ -740,6 +758,10 @@ export class IaaDevice implements Accelerator {
     this.#freeDesc(d)
   }
 
+  #isDone(state: number): boolean {
+    return (state & ~0xff) === STATE.DONE_BY
+  }
+
   #freeDesc(d: number): void {
     const w = this.#ctl[this.#lay.descBase + d * DESC_FIELDS + DESC.WQ]
     Atomics.store(this.#ctl, this.#lay.descBase + d * DESC_FIELDS + DESC.STATE, STATE.FREE)
@@ -778,7 +800,7 @@ export class IaaDevice implements Accelerator {
     const job = (this.#batchJobs[b] as readonly Job[])[code - b * this.#mb]
     this.#batchDesc[code] = -1
     this.#runSoftware(job, this.#batchOp[b], reason)
-    Atomics.sub(this.#ctl, this.#lay.remainingBase + b, 1)
+    clearJobBit(this.#ctl, this.#lay.batchBase + b, this.#batchGen[b], code - b * this.#mb)
   }
 
   /** Takes over every submitted job past its deadline. */
@@ -943,6 +965,11 @@ export class IaaDevice implements Accelerator {
         this.#err.engineDeath++
         this.#softwareTakeover(this.#descJob[d], 'engineDeath')
         this.#freeDesc(d)
+      } else if (state === STATE.DONE_BY + e && this.#descJob[d] >= 0) {
+        // Completed, but the engine may have died before clearing the job's bit.
+        const code = this.#descJob[d]
+        const b = (code / this.#mb) | 0
+        clearJobBit(ctl, this.#lay.batchBase + b, this.#batchGen[b], code - b * this.#mb)
       } else if (state === abandoned) {
         for (let k = 0; k < this.#orphanCount; k++) {
           if (this.#orphans[k] !== d) continue

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { invalidOption } from '@zswap/core'
 import type { IaaAlgorithm } from './codec.js'
+import { MAX_BATCH } from './layout.js'
 
 const PKG = '@zswap/iaa'
 
@@ -9,8 +10,12 @@ const PKG = '@zswap/iaa'
  * are consumed) and can also be set later with `device.injectFault()`.
  */
 export interface IaaFaults {
-  /** Engine `engine` exits when it claims a job after completing `afterJobs`; it dies holding that job. */
-  killEngine?: { engine: number; afterJobs: number }
+  /**
+   * Engine `engine` exits at its job number `afterJobs` (counted from now): right after claiming
+   * it, holding it (`phase: 'claim'`, the default), or after completing it but before counting it
+   * in its batch's completion record (`'complete'`).
+   */
+  killEngine?: { engine: number; afterJobs: number; phase?: 'claim' | 'complete' }
   /** The next `count` jobs (of `engine`, or of any engine) sleep `ms` before running, e.g. past the timeout. */
   delayJobs?: { engine?: number; count: number; ms: number }
   /** The next `count` compress jobs produce corrupted output (caught by verifyCompress). */
@@ -62,7 +67,7 @@ export interface IaaOptions {
   onFull?: 'wait' | 'busy' | 'software'
   /** Largest src and dst a job can stage on the device; larger jobs run in software. Default 16384. */
   maxJobBytes?: number
-  /** Jobs per batch (capabilities.maxBatch). Default 8 (IAA_CRYPTO_MAX_BATCH_SIZE). Range 1..64. */
+  /** Jobs per batch (capabilities.maxBatch). Default 8 (IAA_CRYPTO_MAX_BATCH_SIZE). Range 1..16. */
   maxBatch?: number
   /** Restarts of one engine before it is given up and its WQ is served in software. Default 8. */
   restartLimit?: number
@@ -162,7 +167,7 @@ export function normalizeOptions(options: IaaOptions = {}): NormalizedIaaOptions
     jobTimeoutMs,
     onFull: oneOf(options.onFull, 'onFull', ['wait', 'busy', 'software'] as const, 'wait'),
     maxJobBytes: int(options.maxJobBytes, 'maxJobBytes', 64, 1 << 24, 16384),
-    maxBatch: int(options.maxBatch, 'maxBatch', 1, 64, 8),
+    maxBatch: int(options.maxBatch, 'maxBatch', 1, MAX_BATCH, 8),
     restartLimit: int(options.restartLimit, 'restartLimit', 0, 1000, 8),
     faults: options.faults,
     engineUrl: options.engineUrl,

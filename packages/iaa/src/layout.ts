@@ -7,7 +7,9 @@
 //   [sleepersBase, +wqs)             engines asleep on each WQ's doorbell
 //   [engineJobsBase, +engines)       jobs completed by each engine (its counter)
 //   [descBase, +descs*DESC_FIELDS)   descriptors, DESC_FIELDS int32 each
-//   [remainingBase, +batchSlots)     completion records: jobs left per batch
+//   [batchBase, +batchSlots)         completion records: (generation << 16) | bits of the jobs
+//                                    still open. Clearing a bit is idempotent and checked against
+//                                    the generation, so a late or repeated clear is harmless.
 // staging (Uint8Array over a second SharedArrayBuffer): per descriptor a
 // source slot and a destination slot of `slotBytes` each.
 
@@ -35,6 +37,8 @@ export const REG = {
   SLEEP: 9,
   /** Non-zero while jobs wait for descriptors: engines then signal every completion, not just a batch's last. */
   WANT_SLOTS: 10,
+  /** Fault: 0 = the engine dies right after claiming its job; 1 = after completing it, before counting it. */
+  KILL_PHASE: 11,
 } as const
 
 export const HEADER = 16
@@ -49,14 +53,17 @@ export const DESC = {
   /** Result written by the engine: bytes, or a negative {@link RESULT} code. */
   RESULT: 5,
   WQ: 6,
+  /** Index of the job in its batch (its bit in the completion record). */
+  INDEX: 7,
+  /** Generation of the batch slot when the job was placed. */
+  GEN: 8,
 } as const
-export const DESC_FIELDS = 8
+export const DESC_FIELDS = 10
 
-/** Descriptor states. RUNNING and ABANDONED carry the engine id in the low byte. */
+/** Descriptor states. RUNNING, DONE_BY and ABANDONED carry the engine id in the low byte. */
 export const STATE = {
   FREE: 0,
   SUBMITTED: 1,
-  DONE: 2,
   /** Taken back by the submitter before an engine claimed it. */
   CANCELLED: 3,
   /** An engine finished a descriptor the submitter had abandoned; the slot may be reused. */
@@ -64,7 +71,31 @@ export const STATE = {
   RUNNING: 0x100,
   /** Taken over by the submitter while an engine was running it (timeout); slot still in use. */
   ABANDONED: 0x200,
+  /** Completed by that engine; its result and output are in place. */
+  DONE_BY: 0x300,
 } as const
+
+/** Most jobs per batch: one bit each in the low half of a completion record. */
+export const MAX_BATCH = 16
+const GEN_MASK = 0x7fff
+
+/** The completion record of a batch of `count` jobs placed under generation `gen`. */
+export function batchWord(gen: number, count: number): number {
+  return ((gen & GEN_MASK) << 16) | ((1 << count) - 1)
+}
+
+/**
+ * Clears job `index`'s bit if the record still belongs to generation `gen`.
+ * @returns true when this call cleared the batch's last open bit.
+ */
+export function clearJobBit(ctl: Int32Array, at: number, gen: number, index: number): boolean {
+  const bit = 1 << index
+  for (;;) {
+    const word = Atomics.load(ctl, at)
+    if (word >>> 16 !== (gen & GEN_MASK) || (word & bit) === 0) return false
+    if (Atomics.compareExchange(ctl, at, word, word & ~bit) === word) return (word & 0xffff) === bit
+  }
+}
 
 export const OP = { COMPRESS: 1, DECOMPRESS: 2 } as const
 
@@ -86,7 +117,7 @@ export interface Layout {
   sleepersBase: number
   engineJobsBase: number
   descBase: number
-  remainingBase: number
+  batchBase: number
   ctlWords: number
 }
 
@@ -101,7 +132,7 @@ export function layout(
   const sleepersBase = doorbellBase + wqs
   const engineJobsBase = sleepersBase + wqs
   const descBase = engineJobsBase + engines
-  const remainingBase = descBase + descs * DESC_FIELDS
+  const batchBase = descBase + descs * DESC_FIELDS
   return {
     wqs,
     engines,
@@ -112,8 +143,8 @@ export function layout(
     sleepersBase,
     engineJobsBase,
     descBase,
-    remainingBase,
-    ctlWords: remainingBase + batchSlots,
+    batchBase,
+    ctlWords: batchBase + batchSlots,
   }
 }
 

@@ -141,6 +141,41 @@ describe('engine death', () => {
     }
   })
 
+  it('closes a batch whose last job was completed but not counted by an engine that died', async () => {
+    const device = iaa({
+      engines: 2,
+      jobTimeoutMs: 30_000,
+      faults: { killEngine: { engine: 1, afterJobs: 2, phase: 'complete' } },
+    })
+    try {
+      const batches = Array.from({ length: 6 }, (_, b) =>
+        pagesOf(8, 2000 + 10 * b).map((p) => countingJob(p)),
+      )
+      await Promise.all(batches.map((jobs) => device.compressBatch(jobs)))
+      for (const jobs of batches) expectRoundTrip(jobs)
+      const stats = device.stats()
+      // The job itself was finished by the engine: nothing to redo in software.
+      expect(stats.softwareFallbacks.total).toBe(0)
+      expect(stats.engineRestarts).toBe(1)
+      expect(stats.compressJobs).toBe(48)
+    } finally {
+      await device.close()
+    }
+  })
+
+  it('rejects a malformed fault', () => {
+    const device = iaa({ engines: 1 })
+    try {
+      expect(() => device.injectFault({ killEngine: { engine: 5, afterJobs: 0 } })).toThrow(/killEngine/)
+      expect(() =>
+        device.injectFault({ killEngine: { engine: 0, afterJobs: 0, phase: 'x' as never } }),
+      ).toThrow(/killEngine/)
+      expect(() => device.injectFault({ delayJobs: { count: -1, ms: 1 } })).toThrow(/delayJobs/)
+    } finally {
+      void device.close()
+    }
+  })
+
   it('survives repeated deaths during decompression too', async () => {
     const device = iaa({ engines: 2 })
     try {
