@@ -32,6 +32,12 @@ const DONE = Promise.resolve()
 
 type Job = CompressJob | DecompressJob
 
+/** dist/engine.js next to this module; from source (tests), the built engine in ../dist. */
+function defaultEngineUrl(): URL {
+  const here = import.meta.url
+  return here.endsWith('.ts') ? new URL('../dist/engine.js', here) : new URL('./engine.js', here)
+}
+
 /** Why a job ran in software on the submitter's thread instead of an engine. */
 export interface IaaFallbacks {
   total: number
@@ -221,7 +227,7 @@ export class IaaDevice implements Accelerator {
     this.#ctl = new Int32Array(this.#ctlBuffer)
     this.#stagingBuffer = new SharedArrayBuffer(o.wqSize * 2 * o.maxJobBytes)
     this.#staging = new Uint8Array(this.#stagingBuffer)
-    this.#url = o.engineUrl ?? new URL('./engine.js', import.meta.url)
+    this.#url = o.engineUrl ?? defaultEngineUrl()
 
     this.#wqFirst = new Int32Array(o.wqs)
     this.#wqSize = new Int32Array(o.wqs)

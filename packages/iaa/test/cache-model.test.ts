@@ -3,7 +3,7 @@ import { cacheModelTest } from '@zswap/conformance'
 import { type Accelerator, CompressionFailedError, CorruptDataError } from '@zswap/core'
 import { type FaultPlan, referenceZpool } from '@zswap/core/testing'
 import { afterAll, describe, expect } from 'vitest'
-import { type IaaDevice, iaa } from '../dist/index.js'
+import { type IaaDevice, iaa } from '../src/index.js'
 
 /**
  * The model's compress/decompress failures, applied per job in page order

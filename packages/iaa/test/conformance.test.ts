@@ -1,5 +1,5 @@
 import { acceleratorSuite } from '@zswap/conformance'
-import { iaa } from '../dist/index.js'
+import { iaa } from '../src/index.js'
 
 acceleratorSuite('@zswap/iaa (deflate, 2 engines)', () => iaa({ engines: 2 }))
 acceleratorSuite('@zswap/iaa (zstd, sync mode, one shared WQ)', () =>

@@ -2,7 +2,7 @@ import { ErrorCode, ZswapError } from '@zswap/core'
 import fc from 'fast-check'
 import { deflateSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type IaaDevice, iaa } from '../dist/index.js'
+import { type IaaDevice, iaa } from '../src/index.js'
 import {
   compressiblePage,
   compressJob,

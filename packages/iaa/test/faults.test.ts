@@ -1,6 +1,6 @@
 import { ErrorCode, ZswapError } from '@zswap/core'
 import { describe, expect, it } from 'vitest'
-import { iaa } from '../dist/index.js'
+import { iaa } from '../src/index.js'
 import {
   compressiblePage,
   compressJob,
