@@ -23,8 +23,8 @@ export function compressorAccelerator(compressor: Compressor): Accelerator {
   // misuse rejects the returned promise, as the contract says; it never throws synchronously
   const check = (jobs: readonly unknown[], count: number): ZswapError | undefined => {
     if (closed) return new ClosedError(`[@zswap/core] accelerator ${compressor.name} is closed`)
-    if (!Number.isInteger(count) || count < 0 || count > jobs.length) {
-      return new InvalidArgumentError(`[@zswap/core] count must be an integer in [0, ${jobs.length}]`)
+    if (!Number.isInteger(count) || count < 0 || count > Math.min(1, jobs.length)) {
+      return new InvalidArgumentError(`[@zswap/core] count must be 0 or 1 (maxBatch 1), got ${count}`)
     }
     return undefined
   }

@@ -61,3 +61,19 @@ describe('compressorAccelerator', () => {
     )
   })
 })
+
+describe('compressorAccelerator batch size', () => {
+  it('rejects more jobs than its maxBatch of 1', async () => {
+    const accel = compressorAccelerator(rleCompressor())
+    const job = (): CompressJob => ({
+      src: new Uint8Array(8),
+      dst: new Uint8Array(32),
+      length: 0,
+      error: undefined,
+    })
+    await expect(accel.compressBatch([job(), job()])).rejects.toMatchObject({
+      code: ErrorCode.INVALID_ARGUMENT,
+    })
+    await expect(accel.compressBatch([job(), job()], 1)).resolves.toBeUndefined()
+  })
+})
