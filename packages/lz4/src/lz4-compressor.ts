@@ -77,7 +77,8 @@ export class Lz4Compressor implements Compressor {
     if (total > dst.length) return -1
     dst.set(out)
     if (this.#checksum) {
-      const h = xxh32(out, n)
+      // hash the copy: the caller's buffer is usually word-aligned, the binding's output often is not
+      const h = xxh32(dst, n)
       dst[n] = h
       dst[n + 1] = h >>> 8
       dst[n + 2] = h >>> 16
