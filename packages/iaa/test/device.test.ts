@@ -14,6 +14,9 @@ import {
   randomBytes,
 } from './helpers.js'
 
+// Tests that count software fallbacks use a long timeout: a loaded machine must not turn a slow job into one.
+const LONG = 30_000
+
 describe('options', () => {
   it.each([
     [{ engines: 0 }, RangeError],
@@ -47,7 +50,7 @@ describe('options', () => {
 describe.each(['irq', 'async', 'sync'] as const)('deflate device, %s mode', (mode) => {
   let device: IaaDevice
   beforeAll(async () => {
-    device = iaa({ engines: 2, mode })
+    device = iaa({ engines: 2, mode, jobTimeoutMs: LONG })
     await device.ready()
   })
   afterAll(() => device.close())
@@ -182,7 +185,7 @@ describe.each(['irq', 'async', 'sync'] as const)('deflate device, %s mode', (mod
 
 describe('batches spread over engines', () => {
   it('gives every engine work and records per-WQ depth', async () => {
-    const device = iaa({ engines: 2, wqs: 2, algorithm: 'noop' })
+    const device = iaa({ engines: 2, wqs: 2, algorithm: 'noop', jobTimeoutMs: LONG })
     try {
       await device.ready()
       const jobs = Array.from({ length: 8 }, (_, i) => compressJob(compressiblePage(i + 1)))
@@ -231,7 +234,7 @@ describe.each([
   ['noop', 'raw'],
 ] as const)('%s algorithm', (algorithm, format) => {
   it('round-trips on the engines (native module loads in a worker)', async () => {
-    const device = iaa({ engines: 2, algorithm })
+    const device = iaa({ engines: 2, algorithm, jobTimeoutMs: LONG })
     try {
       expect(device.capabilities.format).toBe(format)
       const pages = Array.from({ length: 8 }, (_, i) => (i === 7 ? randomBytes(5) : compressiblePage(i + 21)))
@@ -258,7 +261,7 @@ describe.each([
 
 describe('software paths', () => {
   it('runs jobs larger than maxJobBytes in software', async () => {
-    const device = iaa({ engines: 1, maxJobBytes: 4096 })
+    const device = iaa({ engines: 1, maxJobBytes: 4096, jobTimeoutMs: LONG })
     try {
       const big = compressiblePage(5, 3 * PAGE)
       const jobs = [compressJob(big, 3 * PAGE), compressJob(compressiblePage(6))]
