@@ -12,9 +12,19 @@ const staging = new Uint8Array(data.staging)
 const codec = createCodec(data.algorithm as IaaAlgorithm, data.level)
 const slot = layout.slotBytes
 const doorbell = layout.doorbellBase + wq
+const sleepers = layout.sleepersBase + wq
 const running = STATE.RUNNING + id
 let verifyScratch = new Uint8Array(slot)
 let cursor = 0
+
+/** Whether another descriptor of this WQ waits to be claimed. */
+function pending(): boolean {
+  for (let i = 0; i < wqSize; i++) {
+    const d = wqFirst + ((cursor + i) % wqSize)
+    if (Atomics.load(ctl, layout.descBase + d * DESC_FIELDS + DESC.STATE) === STATE.SUBMITTED) return true
+  }
+  return false
+}
 
 function claim(): number {
   for (let i = 0; i < wqSize; i++) {
@@ -25,6 +35,8 @@ function claim(): number {
       Atomics.compareExchange(ctl, state, STATE.SUBMITTED, running) === STATE.SUBMITTED
     ) {
       cursor = (cursor + i + 1) % wqSize
+      // Chain wake-up: the submitter wakes one engine per WQ; pass it on while work is left.
+      if (Atomics.load(ctl, sleepers) > 0 && pending()) Atomics.notify(ctl, doorbell, 1)
       return d
     }
   }
@@ -99,7 +111,6 @@ function complete(d: number, result: number): void {
 // One message per engine start (never per job): the codec is loaded, descriptors can flow.
 parentPort?.postMessage('ready')
 
-const sleepers = layout.sleepersBase + wq
 const spinMs = data.spinUs / 1000
 
 /** Polls the doorbell for up to spinUs: with batches in flight the next one is usually microseconds away. */

@@ -619,7 +619,10 @@ export class IaaDevice implements Accelerator {
     this.#bells[w]++
   }
 
-  /** One doorbell per WQ that got descriptors, waking at most that many engines. */
+  /**
+   * One doorbell per WQ that got descriptors. It wakes one sleeping engine; an engine that
+   * claims a descriptor and sees more wakes the next (the wake-ups leave the submitter's thread).
+   */
   #ring(): void {
     const ctl = this.#ctl
     for (let w = 0; w < this.#o.wqs; w++) {
@@ -629,7 +632,7 @@ export class IaaDevice implements Accelerator {
       Atomics.add(ctl, this.#lay.doorbellBase + w, 1)
       // Bump first, then look for sleepers: an engine that announces itself later sees the new bell.
       if (Atomics.load(ctl, this.#lay.sleepersBase + w) > 0)
-        Atomics.notify(ctl, this.#lay.doorbellBase + w, n)
+        Atomics.notify(ctl, this.#lay.doorbellBase + w, 1)
     }
   }
 

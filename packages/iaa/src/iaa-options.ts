@@ -28,7 +28,11 @@ export interface IaaFaults {
 export interface IaaOptions {
   /** Engines (worker threads). Default: `os.availableParallelism()`, at most 8. Range 1..64. */
   engines?: number
-  /** Work queues; engine `e` serves WQ `e % wqs`. Default: `engines`. Range 1..engines. */
+  /**
+   * Work queues; engine `e` serves WQ `e % wqs`. Default 1: one WQ served by every engine, the
+   * setup of the iaa_crypto documentation (one 128-entry WQ, all engines in its group), which
+   * also costs one wake-up per batch. Range 1..engines.
+   */
   wqs?: number
   /**
    * `'dedicated'` (default): each job goes to the next WQ in turn and waits for room there
@@ -130,7 +134,7 @@ export function normalizeOptions(options: IaaOptions = {}): NormalizedIaaOptions
   if (typeof options !== 'object' || options === null)
     throw invalidOption(PKG, 'options', 'an object', 'type')
   const engines = int(options.engines, 'engines', 1, 64, Math.min(availableParallelism(), 8))
-  const wqs = int(options.wqs, 'wqs', 1, engines, engines)
+  const wqs = int(options.wqs, 'wqs', 1, engines, 1)
   const wqSize = int(options.wqSize, 'wqSize', wqs, 4096, Math.max(128, wqs))
   const algorithm = oneOf(
     options.algorithm,
