@@ -106,13 +106,16 @@ describe('engine death', () => {
     'async',
   ] as const)('fails its jobs over to software and restarts the engine, no job lost or done twice (%s)', async (mode) => {
     // A long timeout: this test counts engine jobs exactly, so no job may also time out.
+    // One WQ per engine, so engine 0 surely gets its share of the jobs.
     const device = iaa({
       engines: 2,
+      wqs: 2,
       mode,
       jobTimeoutMs: 30_000,
       faults: { killEngine: { engine: 0, afterJobs: 5 } },
     })
     try {
+      await device.ready()
       const batches = Array.from({ length: 16 }, (_, b) =>
         pagesOf(8, 1000 + 10 * b).map((p) => countingJob(p)),
       )
@@ -144,10 +147,12 @@ describe('engine death', () => {
   it('closes a batch whose last job was completed but not counted by an engine that died', async () => {
     const device = iaa({
       engines: 2,
+      wqs: 2,
       jobTimeoutMs: 30_000,
       faults: { killEngine: { engine: 1, afterJobs: 2, phase: 'complete' } },
     })
     try {
+      await device.ready()
       const batches = Array.from({ length: 6 }, (_, b) =>
         pagesOf(8, 2000 + 10 * b).map((p) => countingJob(p)),
       )
@@ -177,8 +182,9 @@ describe('engine death', () => {
   })
 
   it('survives repeated deaths during decompression too', async () => {
-    const device = iaa({ engines: 2 })
+    const device = iaa({ engines: 2, wqs: 2 })
     try {
+      await device.ready()
       const pages = pagesOf(64, 7)
       const jobs = pages.map((p) => compressJob(p))
       for (let b = 0; b < 8; b++) await device.compressBatch(jobs.slice(b * 8, b * 8 + 8))
