@@ -234,14 +234,20 @@ export function acceleratorSuite(
       try {
         const sample = samplePages().filter((p) => p.kind !== 'random')
         const small = sample.map((p, i) => createFolio({ type: 0, offset: i }, 0, p.data.slice()))
+        // A real page may not shrink under every algorithm: then it is a counted rejection, not an error.
+        const stored = await zswap.storeBatch(small)
+        const rejected = stored.filter((ok) => !ok).length
+        expect(zswap.stats().reject_compress_poor).toBe(rejected)
+        expect(rejected).toBeLessThan(small.length / 4)
+        const fits = sample.filter((_, i) => stored[i])
         const bigData = new Uint8Array(8 * PAGE_SIZE)
-        for (let k = 0; k < 8; k++) bigData.set(sample[k % sample.length].data, k * PAGE_SIZE)
+        for (let k = 0; k < 8; k++) bigData.set(fits[k % fits.length].data, k * PAGE_SIZE)
         const big = createFolio({ type: 0, offset: 512 }, 3, bigData.slice())
-        expect(await zswap.storeBatch([...small, big])).toEqual(new Array(small.length + 1).fill(true))
+        expect(await zswap.storeBatch([big])).toEqual([true])
         const into = [...small.map((f) => createFolio(f.swap, 0)), createFolio(big.swap, 3)]
-        expect(await zswap.loadBatch(into)).toEqual(new Array(into.length).fill(true))
+        expect(await zswap.loadBatch(into)).toEqual([...stored, true])
         into.slice(0, -1).forEach((f, i) => {
-          expect(f.data).toEqual(sample[i].data)
+          if (stored[i]) expect(f.data).toEqual(sample[i].data)
         })
         expect(into[into.length - 1].data).toEqual(bigData)
       } finally {

@@ -23,6 +23,7 @@ export interface CacheInstance {
   has(swap: SwapEntry): boolean
   shrink(nrPages: number): Promise<number>
   readonly storedPages: number
+  stats(): { reject_compress_poor: number }
   close(): Promise<void>
 }
 

@@ -8,3 +8,4 @@ acceleratorSuite('@zswap/iaa (zstd, sync mode, one shared WQ)', () =>
 acceleratorSuite('@zswap/iaa (deflate, async mode, engine 0 dies after 3 jobs)', () =>
   iaa({ engines: 2, mode: 'async', faults: { killEngine: { engine: 0, afterJobs: 3 } } }),
 )
+acceleratorSuite('@zswap/iaa (lz4, irq mode)', () => iaa({ engines: 2, algorithm: 'lz4', mode: 'irq' }))
