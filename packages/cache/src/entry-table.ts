@@ -1,3 +1,5 @@
+import { growTypedArray } from '@zswap/core'
+
 /** Entry flag bits. */
 export const REFERENCED = 1
 /** The entry is linked on its cgroup's LRU (stores link entries when the folio commits). */
@@ -67,22 +69,17 @@ export class EntryTable {
 
   #grow(): void {
     const capacity = Math.max(MIN_CAPACITY, Math.ceil((this.#capacity * 1.25) / MIN_CAPACITY) * MIN_CAPACITY)
-    this.handle = grow(this.handle, new Uint32Array(capacity))
-    this.length = grow(this.length, new Uint16Array(capacity))
-    this.offset = grow(this.offset, new Uint32Array(capacity))
-    this.type = grow(this.type, new Uint8Array(capacity))
-    this.cgroup = grow(this.cgroup, new Uint16Array(capacity))
-    this.compressor = grow(this.compressor, new Uint8Array(capacity))
-    this.flags = grow(this.flags, new Uint8Array(capacity))
-    this.prev = grow(this.prev, new Int32Array(capacity))
-    this.next = grow(this.next, new Int32Array(capacity))
+    this.handle = growTypedArray(this.handle, capacity)
+    this.length = growTypedArray(this.length, capacity)
+    this.offset = growTypedArray(this.offset, capacity)
+    this.type = growTypedArray(this.type, capacity)
+    this.cgroup = growTypedArray(this.cgroup, capacity)
+    this.compressor = growTypedArray(this.compressor, capacity)
+    this.flags = growTypedArray(this.flags, capacity)
+    this.prev = growTypedArray(this.prev, capacity)
+    this.next = growTypedArray(this.next, capacity)
     this.#capacity = capacity
   }
-}
-
-function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(from: T, to: T): T {
-  to.set(from as never)
-  return to
 }
 
 /** Head and tail of one LRU list (entry ids, -1 when empty). */

@@ -1,10 +1,11 @@
 import {
+  assertAllocSize,
+  assertCopyFits,
   ClosedError,
   ErrorCode,
-  InvalidArgumentError,
+  growTypedArray as grow,
   InvalidHandleError,
   invalidOption,
-  ObjectTooLargeError,
   PAGE_SIZE,
   PageArena,
   SPECIFICATION_VERSION,
@@ -51,17 +52,6 @@ export const META_BYTES_PER_OBJECT = 8
 export const META_BYTES_PER_PAGE = 25
 
 let poolCount = 0
-
-function grow<T extends Int32Array | Uint16Array | Uint8Array | Int8Array>(
-  a: T,
-  n: number,
-  fill?: number,
-): T {
-  const next = new (a.constructor as new (n: number) => T)(n)
-  next.set(a)
-  if (fill !== undefined) next.fill(fill, a.length)
-  return next
-}
 
 /**
  * The kernel's z3fold (mm/z3fold.c, removed in 6.15): up to three objects
@@ -150,11 +140,7 @@ export class Z3fold implements Zpool {
 
   malloc(size: number): number {
     if (this.#closed) throw new ClosedError(`[${PKG}] pool was destroyed`)
-    if (!Number.isInteger(size) || size < 1) {
-      throw new InvalidArgumentError(`[${PKG}] size must be a positive integer, got ${size}`)
-    }
-    if (size > PAGE_SIZE)
-      throw new ObjectTooLargeError(`[${PKG}] object of ${size} bytes exceeds ${PAGE_SIZE}`)
+    assertAllocSize(PKG, size, PAGE_SIZE)
     if (this.#hFree === NONE) {
       if (this.#hHigh >= MAX_HANDLES)
         throw new ZpoolFullError(`[${PKG}] handle table is full (${MAX_HANDLES})`)
@@ -226,16 +212,14 @@ export class Z3fold implements Zpool {
 
   write(handle: number, src: Uint8Array): void {
     const index = this.#slot(handle)
-    if (!(src instanceof Uint8Array)) throw new InvalidArgumentError(`[${PKG}] src must be a Uint8Array`)
-    if (src.length > this.#hSize[index]) this.#tooLong('src', src.length, this.#hSize[index])
+    assertCopyFits(PKG, 'src', src, this.#hSize[index])
     const page = this.#hPage[index]
     this.arena.chunk(page).set(src, this.arena.offset(page) + this.#offset(page, this.#hBud[index]))
   }
 
   read(handle: number, dst: Uint8Array): void {
     const index = this.#slot(handle)
-    if (!(dst instanceof Uint8Array)) throw new InvalidArgumentError(`[${PKG}] dst must be a Uint8Array`)
-    if (dst.length > this.#hSize[index]) this.#tooLong('dst', dst.length, this.#hSize[index])
+    assertCopyFits(PKG, 'dst', dst, this.#hSize[index])
     const page = this.#hPage[index]
     const at = this.arena.offset(page) + this.#offset(page, this.#hBud[index])
     dst.set(this.arena.chunk(page).subarray(at, at + dst.length))
@@ -460,9 +444,5 @@ export class Z3fold implements Zpool {
     this.#hBud = grow(this.#hBud, n, FREE_SLOT)
     this.#hSize = grow(this.#hSize, n)
     this.#hGen = grow(this.#hGen, n, this.#gen0)
-  }
-
-  #tooLong(what: string, length: number, size: number): never {
-    throw new InvalidArgumentError(`[${PKG}] ${what} of ${length} bytes is longer than the object (${size})`)
   }
 }

@@ -1,9 +1,9 @@
 import {
+  assertAllocSize,
   ClosedError,
   InvalidArgumentError,
   InvalidHandleError,
   invalidOption,
-  ObjectTooLargeError,
   PAGE_SIZE,
   PageArena,
   SPECIFICATION_VERSION,
@@ -130,14 +130,7 @@ export class Zbud implements Zpool {
 
   malloc(size: number): number {
     if (this.#closed) throw closed()
-    if (!(size >= 1 && size <= MAX_OBJECT_SIZE && Number.isInteger(size))) {
-      if (Number.isInteger(size) && size > MAX_OBJECT_SIZE) {
-        throw new ObjectTooLargeError(
-          `[${PKG}] object of ${size} bytes exceeds maxObjectSize (${MAX_OBJECT_SIZE})`,
-        )
-      }
-      throw new InvalidArgumentError(`[${PKG}] size must be an integer ≥ 1, got ${String(size)}`)
-    }
+    assertAllocSize(PKG, size, MAX_OBJECT_SIZE)
     const chunks = (size + CHUNK_SIZE - 1) >> CHUNK_SHIFT
     let id = NONE
     let bud = FIRST

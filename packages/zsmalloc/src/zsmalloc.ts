@@ -1,10 +1,11 @@
 import {
+  assertAllocSize,
   ClosedError,
   ErrorCode,
+  growTypedArray as grow,
   InvalidArgumentError,
   InvalidHandleError,
   invalidOption,
-  ObjectTooLargeError,
   PAGE_SHIFT,
   PAGE_SIZE,
   PageArena,
@@ -68,17 +69,6 @@ function write32(buf: Uint8Array, at: number, value: number): void {
   buf[at + 1] = value >>> 8
   buf[at + 2] = value >>> 16
   buf[at + 3] = value >>> 24
-}
-
-function grow<T extends Int32Array | Uint16Array | Uint8Array | Int16Array>(
-  a: T,
-  n: number,
-  fill?: number,
-): T {
-  const next = new (a.constructor as new (n: number) => T)(n)
-  next.set(a)
-  if (fill !== undefined) next.fill(fill, a.length)
-  return next
 }
 
 /**
@@ -254,14 +244,7 @@ export class Zsmalloc implements Zpool {
 
   malloc(size: number): number {
     if (this.#closed) throw new ClosedError(`[${PKG}] pool was destroyed`)
-    if (!Number.isInteger(size) || size < 1) {
-      throw new InvalidArgumentError(`[${PKG}] size must be a positive integer, got ${size}`)
-    }
-    if (size > this.#maxObject) {
-      throw new ObjectTooLargeError(
-        `[${PKG}] object of ${size} bytes exceeds the largest class (${this.#maxObject})`,
-      )
-    }
+    assertAllocSize(PKG, size, this.#maxObject)
     if (this.#hFree === NONE) {
       if (this.#hHigh >= MAX_HANDLES)
         throw new ZpoolFullError(`[${PKG}] handle table is full (${MAX_HANDLES})`)
