@@ -31,6 +31,8 @@ export interface StackSpec {
   zpool: ZpoolName
   /** zstd level (default 1, the level the corpus figures use). */
   zstdLevel?: number
+  /** lz4's XXH32 trailer (default true); off is the kernel's format, no corruption detection. */
+  lz4Checksum?: boolean
 }
 
 // Driver packages are loaded on demand so the harness works with whichever ones are built.
@@ -72,13 +74,18 @@ async function loadFactory(pkg: string, factory: string): Promise<(options?: obj
  * Creates a compressor by name from its driver package.
  * @throws InvalidOption for an unknown name; InvalidArgumentError when the package is not built.
  */
-export async function createCompressor(name: CompressorName, options: { zstdLevel?: number } = {}) {
+export async function createCompressor(
+  name: CompressorName,
+  options: { zstdLevel?: number; lz4Checksum?: boolean } = {},
+) {
   const entry = COMPRESSOR_PACKAGES[name]
   if (entry === undefined || !Object.hasOwn(COMPRESSOR_PACKAGES, name)) {
     throw invalidOption(PKG, 'compressor', `one of ${COMPRESSOR_NAMES.join(', ')}, got ${String(name)}`)
   }
   const factory = await loadFactory(entry.pkg, entry.factory)
-  return factory(name === 'zstd' ? { level: options.zstdLevel ?? 1 } : undefined) as Compressor
+  if (name === 'zstd') return factory({ level: options.zstdLevel ?? 1 }) as Compressor
+  if (name === 'lz4') return factory({ checksum: options.lz4Checksum ?? true }) as Compressor
+  return factory() as Compressor
 }
 
 /**
@@ -99,7 +106,8 @@ export async function createStack(spec: StackSpec): Promise<Stack> {
   const compressor = await createCompressor(spec.compressor, spec)
   try {
     const zpool = await createZpool(spec.zpool)
-    return { name: `${compressor.name}+${zpool.name}`, compressor, zpool }
+    const variant = spec.lz4Checksum === false && spec.compressor === 'lz4' ? ' (no checksum)' : ''
+    return { name: `${compressor.name}${variant}+${zpool.name}`, compressor, zpool }
   } catch (error) {
     compressor.close?.()
     throw error

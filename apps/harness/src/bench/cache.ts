@@ -274,8 +274,12 @@ export async function runCacheBench(options: {
   runs: number
   /** The stack under test; default lz4+zbud. */
   createStack?: () => Promise<Stack>
+  /** lz4's checksum in the default stack (default true). */
+  checksum?: boolean
 }): Promise<CacheBenchReport> {
-  const makeStack = options.createStack ?? (() => createStack({ compressor: 'lz4', zpool: 'zbud' }))
+  const makeStack =
+    options.createStack ??
+    (() => createStack({ compressor: 'lz4', zpool: 'zbud', lz4Checksum: options.checksum ?? true }))
   // A compressor of the same kind, measured on its own (the middle tier between raw lz4 and the cache).
   const probe = await makeStack()
   probe.zpool.destroy()
@@ -486,7 +490,13 @@ function formatCacheBench(report: CacheBenchReport): string {
 
 /** `bench cache [--json] [--corpus-dir D] [--runs N]` */
 export default async function cacheBench(argv: string[]): Promise<number> {
-  let values: { json?: boolean; 'corpus-dir'?: string; runs?: string; help?: boolean }
+  let values: {
+    json?: boolean
+    'corpus-dir'?: string
+    runs?: string
+    'no-checksum'?: boolean
+    help?: boolean
+  }
   try {
     ;({ values } = parseArgs({
       args: argv,
@@ -494,6 +504,7 @@ export default async function cacheBench(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         'corpus-dir': { type: 'string' },
         runs: { type: 'string' },
+        'no-checksum': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -504,7 +515,9 @@ export default async function cacheBench(argv: string[]): Promise<number> {
     return 2
   }
   if (values.help) {
-    process.stdout.write('usage: bench cache [--json] [--corpus-dir DIR] [--runs N (default 9)]\n')
+    process.stdout.write(
+      'usage: bench cache [--json] [--corpus-dir DIR] [--runs N (default 9)] [--no-checksum (lz4 as the kernel has it)]\n',
+    )
     return 0
   }
   const runs = values.runs === undefined ? 9 : Number(values.runs)
@@ -514,6 +527,7 @@ export default async function cacheBench(argv: string[]): Promise<number> {
   }
   const report = await runCacheBench({
     runs,
+    checksum: !values['no-checksum'],
     ...(values['corpus-dir'] === undefined ? {} : { corpusDir: values['corpus-dir'] }),
   })
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCacheBench(report)}\n`)
