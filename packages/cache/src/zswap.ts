@@ -8,6 +8,7 @@ import {
   type CompressJob,
   type Compressor,
   type DecompressJob,
+  ErrorCode,
   type Folio,
   InvalidArgumentError,
   invalidOption,
@@ -447,7 +448,7 @@ export class Zswap {
     try {
       handle = this.#zpool.malloc(length)
     } catch (error) {
-      if (ZswapError.hasCode(error, 'ERR_OBJECT_TOO_LARGE')) counters.reject_compress_poor++
+      if (ZswapError.hasCode(error, ErrorCode.OBJECT_TOO_LARGE)) counters.reject_compress_poor++
       else counters.reject_alloc_fail++
       return false
     }
