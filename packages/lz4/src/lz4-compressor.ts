@@ -7,12 +7,12 @@ import {
   SPECIFICATION_VERSION,
 } from '@zswap/core'
 import { compressSync, uncompressSync } from 'lz4-napi'
-import { xxh32 } from './xxh32.js'
+import { crc32 } from './crc32.js'
 
 const PKG = '@zswap/lz4'
 /** Bytes of the little-endian uncompressed-size prefix lz4-napi writes. */
 const SIZE_BYTES = 4
-/** Bytes of the XXH32 trailer when `checksum` is on. */
+/** Bytes of the CRC-32 trailer when `checksum` is on. */
 const CHECKSUM_BYTES = 4
 /** LZ4_MAX_INPUT_SIZE of the reference implementation. */
 const MAX_INPUT_SIZE = 0x7e000000
@@ -26,7 +26,7 @@ export interface Lz4Capabilities extends CompressorCapabilities {
 /** Options of {@link lz4}. */
 export interface Lz4Options {
   /**
-   * Append an XXH32 of the compressed bytes (4 bytes) and verify it before
+   * Append a CRC-32 of the compressed bytes (4 bytes) and verify it before
    * decompressing. An LZ4 block has no checksum: without it, a bit flip in a
    * literal decompresses to a wrong page that nothing detects (measured: about
    * a third of single-bit flips in a text page). `false` drops the trailer and
@@ -43,7 +43,7 @@ export interface Lz4Options {
  *
  * Wire format: `u32le uncompressedSize ‖ LZ4 block` (lz4_flex's
  * `compress_prepend_size`, what lz4-napi's `compressSync` returns), followed
- * by `u32le XXH32(everything before it)` when `checksum` is on.
+ * by `u32le CRC-32(everything before it)` when `checksum` is on.
  */
 export class Lz4Compressor implements Compressor {
   readonly specificationVersion = SPECIFICATION_VERSION
@@ -58,7 +58,7 @@ export class Lz4Compressor implements Compressor {
     this.#checksum = checksum
     this.#trailer = checksum ? CHECKSUM_BYTES : 0
     this.capabilities = Object.freeze({
-      format: checksum ? 'lz4-block+size+xxh32' : 'lz4-block+size',
+      format: checksum ? 'lz4-block+size+crc32' : 'lz4-block+size',
       maxInputSize: MAX_INPUT_SIZE,
       checksum,
     })
@@ -77,8 +77,7 @@ export class Lz4Compressor implements Compressor {
     if (total > dst.length) return -1
     dst.set(out)
     if (this.#checksum) {
-      // hash the copy: the caller's buffer is usually word-aligned, the binding's output often is not
-      const h = xxh32(dst, n)
+      const h = crc32(out)
       dst[n] = h
       dst[n + 1] = h >>> 8
       dst[n + 2] = h >>> 16
@@ -96,7 +95,7 @@ export class Lz4Compressor implements Compressor {
     if (this.#checksum) {
       n -= CHECKSUM_BYTES
       const stored = (src[n] | (src[n + 1] << 8) | (src[n + 2] << 16) | (src[n + 3] << 24)) >>> 0
-      if (stored !== xxh32(src, n)) {
+      if (stored !== crc32(src.subarray(0, n))) {
         throw new CorruptDataError(`[${PKG}] checksum mismatch: compressed data is corrupt`)
       }
     }

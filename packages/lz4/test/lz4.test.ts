@@ -10,7 +10,7 @@ describe('lz4()', () => {
     expect(c).toBeInstanceOf(Lz4Compressor)
     expect(c.specificationVersion).toBe(SPECIFICATION_VERSION)
     expect(c.name).toBe('lz4')
-    expect(c.capabilities.format).toBe('lz4-block+size+xxh32')
+    expect(c.capabilities.format).toBe('lz4-block+size+crc32')
     expect(c.capabilities.checksum).toBe(true)
     expect(lz4({ checksum: false }).capabilities.format).toBe('lz4-block+size')
     expect(lz4({ checksum: false }).capabilities.checksum).toBe(false)
@@ -112,7 +112,7 @@ describe.each([true, false])('Lz4Compressor (checksum: %s)', (checksum) => {
     expect(out.subarray(0, PAGE)).toEqual(page)
   })
 
-  it('speaks lz4-napi’s size-prefixed block format, plus the XXH32 trailer when on', () => {
+  it('speaks lz4-napi’s size-prefixed block format, plus the CRC-32 trailer when on', () => {
     const page = textPage(8)
     const dst = new Uint8Array(PAGE)
     const n = c.compress(page, dst)
