@@ -34,6 +34,7 @@ const MAX_COMPRESSORS = 256
 const PENDING = 0
 const FAILED = 1
 const DONE = 2 // stored, or loaded
+const NO_FOLIOS: readonly Folio[] = []
 
 /** Creates a compressed page cache with the semantics of Linux zswap (see {@link Zswap}). */
 export function createZswap(options: ZswapOptions): Zswap {
@@ -73,6 +74,8 @@ export class Zswap {
   #accels: Accelerator[] = []
   #current = 0
   #reachedFull = false
+  /** The folios of the store in progress: write-back skips their offsets. */
+  #storing: readonly Folio[] = NO_FOLIOS
   #closed = false
   #shrinkCursor = 0
 
@@ -360,6 +363,19 @@ export class Zswap {
 
   /** Stores `folios`; `state[f]` ends DONE or FAILED. */
   async #storeFolios(folios: readonly Folio[], cgroups: readonly Cgroup[], state: Uint8Array): Promise<void> {
+    this.#storing = folios
+    try {
+      await this.#storeFoliosLocked(folios, cgroups, state)
+    } finally {
+      this.#storing = NO_FOLIOS
+    }
+  }
+
+  async #storeFoliosLocked(
+    folios: readonly Folio[],
+    cgroups: readonly Cgroup[],
+    state: Uint8Array,
+  ): Promise<void> {
     const n = folios.length
     for (let f = 0; f < n; f++) {
       const may = this.#mayStore(folios[f], cgroups[f])
@@ -629,10 +645,26 @@ export class Zswap {
         lruPush(t, cgroup, id)
         continue
       }
+      // An offset of a folio being stored holds a stale entry about to be
+      // replaced: the kernel finds that folio in the swap cache (-EEXIST),
+      // counts a reclaim failure and moves on.
+      if (this.#isBeingStored(t.type[id], t.offset[id])) {
+        this.#counters.reject_reclaim_fail++
+        lruPush(t, cgroup, id)
+        continue
+      }
       if (await this.#writeback(id, cgroup)) return true
       this.#counters.reject_reclaim_fail++
       if (this.#index.get(t.type[id], t.offset[id]) === id) lruPush(t, cgroup, id)
       return false
+    }
+    return false
+  }
+
+  #isBeingStored(type: number, offset: number): boolean {
+    for (const folio of this.#storing) {
+      const start = folio.swap.offset
+      if (folio.swap.type === type && offset >= start && offset < start + (1 << folio.order)) return true
     }
     return false
   }

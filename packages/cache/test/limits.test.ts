@@ -78,6 +78,29 @@ describe('pool limit', () => {
   })
 })
 
+describe('write-back during a store', () => {
+  it('never writes back the stale entries at the offsets of the folio being stored', async () => {
+    const { cache, device } = testStack({ ...small, mthpEnabled: true })
+    const a = folioAt(4, 4) // offsets 4..19
+    expect(await cache.store(a)).toBe(true)
+    // offsets 0..7: the limit is hit at page 4, whose offsets 4..7 still hold a's entries
+    expect(await cache.store(folioAt(0, 3, 77))).toBe(true)
+    const stats = cache.stats()
+    expect(stats.written_back_pages).toBe(2)
+    expect(stats.reject_reclaim_fail).toBe(4) // a's entries at 4..7 were skipped (-EEXIST in the kernel)
+    const page = new Uint8Array(PAGE_SIZE)
+    for (let offset = 4; offset < 8; offset++) {
+      await device.read(offset, page)
+      expect(page.every((b) => b === 0)).toBe(true)
+    }
+    await device.read(8, page)
+    expect(page).toEqual(a.data.subarray(4 * PAGE_SIZE, 5 * PAGE_SIZE))
+    expect(cache.has({ type: 0, offset: 8 })).toBe(false)
+    expect(cache.has({ type: 0, offset: 9 })).toBe(false)
+    expect(cache.has({ type: 0, offset: 10 })).toBe(true)
+  })
+})
+
 describe('shrink() and the LRU', () => {
   it('gives referenced entries a second chance', async () => {
     const { cache } = testStack()
