@@ -84,12 +84,9 @@ export class Zswap {
   readonly #oneCgroup: Cgroup[] = [undefined as never]
   readonly #oneState = new Uint8Array(1)
   // Staging for one batch: compressed data lives here between compress and zpool write.
-  #batch = 0
-  #slots: Uint8Array[] = []
-  #cjobs: CompressJob[] = []
-  #djobs: DecompressJob[] = []
-  #jobFolio = new Int32Array(0)
-  #jobPage = new Int32Array(0)
+  // Replaced (never resized) when an accelerator with a larger maxBatch
+  // arrives; an operation in flight keeps the one it started with.
+  #staging: Staging = newStaging(0)
   // Separate staging for write-back, which may run in the middle of a store batch.
   readonly #wbSrc = new Uint8Array(PAGE_SIZE)
   readonly #wbPage = new Uint8Array(PAGE_SIZE)
@@ -384,7 +381,7 @@ export class Zswap {
     const cid = this.#current
     const accel = this.#accels[cid]
     const maxBatch = accel.capabilities.maxBatch
-    const jobs = this.#cjobs
+    const { cjobs: jobs, slots, jobFolio, jobPage } = this.#staging
     let f = 0
     let page = 0
     for (;;) {
@@ -399,11 +396,11 @@ export class Zswap {
         const job = jobs[count]
         job.src =
           folio.order === 0 ? folio.data : folio.data.subarray(page << PAGE_SHIFT, (page + 1) << PAGE_SHIFT)
-        job.dst = this.#slots[count]
+        job.dst = slots[count]
         job.length = 0
         job.error = undefined
-        this.#jobFolio[count] = f
-        this.#jobPage[count] = page
+        jobFolio[count] = f
+        jobPage[count] = page
         count++
         if (++page === 1 << folio.order) {
           f++
@@ -413,7 +410,7 @@ export class Zswap {
       if (count === 0) break
       await accel.compressBatch(jobs, count)
       for (let j = 0; j < count; j++) {
-        const fi = this.#jobFolio[j]
+        const fi = jobFolio[j]
         if (state[fi] !== PENDING) continue
         const folio = folios[fi]
         // zswap_store_page() checks the pool limit before every page
@@ -421,9 +418,9 @@ export class Zswap {
           this.#reject(folio, state, fi)
           continue
         }
-        if (!this.#storePage(folio, this.#jobPage[j], jobs[j], cgroups[fi], cid)) {
+        if (!this.#storePage(folio, jobPage[j], jobs[j], cgroups[fi], cid)) {
           this.#reject(folio, state, fi)
-        } else if (this.#jobPage[j] === (1 << folio.order) - 1) {
+        } else if (jobPage[j] === (1 << folio.order) - 1) {
           this.#commit(folio, cgroups[fi], state, fi)
         }
       }
@@ -525,7 +522,8 @@ export class Zswap {
         }
       }
     }
-    const jobs = this.#djobs
+    const staging = this.#staging
+    const { djobs: jobs, slots, jobFolio } = staging
     let count = 0
     let batchCid = -1
     for (let f = 0; f < n; f++) {
@@ -537,23 +535,23 @@ export class Zswap {
         const cid = t.compressor[id]
         if (count > 0 && (cid !== batchCid || count === this.#accels[batchCid].capabilities.maxBatch)) {
           await this.#accels[batchCid].decompressBatch(jobs, count)
-          this.#checkDecompressed(count, state)
+          this.#checkDecompressed(staging, count, state)
           count = 0
         }
         batchCid = cid
         const job = jobs[count]
-        const src = this.#slots[count].subarray(0, t.length[id])
+        const src = slots[count].subarray(0, t.length[id])
         this.#zpool.read(t.handle[id], src)
         job.src = src
         job.dst = folio.order === 0 ? folio.data : folio.data.subarray(i << PAGE_SHIFT, (i + 1) << PAGE_SHIFT)
         job.length = 0
         job.error = undefined
-        this.#jobFolio[count++] = f
+        jobFolio[count++] = f
       }
     }
     if (count > 0) {
       await this.#accels[batchCid].decompressBatch(jobs, count)
-      this.#checkDecompressed(count, state)
+      this.#checkDecompressed(staging, count, state)
     }
     for (let f = 0; f < n; f++) {
       if (state[f] !== PENDING) continue
@@ -569,12 +567,11 @@ export class Zswap {
   }
 
   /** A page that failed to decompress, or came out short, fails its folio. */
-  #checkDecompressed(count: number, state: Uint8Array): void {
-    const jobs = this.#djobs
+  #checkDecompressed({ djobs, jobFolio }: Staging, count: number, state: Uint8Array): void {
     for (let j = 0; j < count; j++) {
-      if (jobs[j].error !== undefined || jobs[j].length !== PAGE_SIZE) {
+      if (djobs[j].error !== undefined || djobs[j].length !== PAGE_SIZE) {
         this.#counters.decompress_fail++
-        state[this.#jobFolio[j]] = FAILED
+        state[jobFolio[j]] = FAILED
       }
     }
   }
@@ -747,20 +744,34 @@ export class Zswap {
   }
 
   #ensureBatch(maxBatch: number): void {
-    if (maxBatch <= this.#batch) return
-    const staging = new Uint8Array(maxBatch * PAGE_SIZE)
-    this.#slots = Array.from({ length: maxBatch }, (_, i) =>
-      staging.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE),
-    )
-    this.#cjobs = this.#slots.map((dst) => ({ src: dst, dst, length: 0, error: undefined }))
-    this.#djobs = this.#slots.map((src) => ({ src, dst: src, length: 0, error: undefined }))
-    this.#jobFolio = new Int32Array(maxBatch)
-    this.#jobPage = new Int32Array(maxBatch)
-    this.#batch = maxBatch
+    if (maxBatch > this.#staging.slots.length) this.#staging = newStaging(maxBatch)
   }
 
   #checkOpen(): void {
     if (this.#closed) throw new ClosedError(`[${PKG}] the cache is closed`)
+  }
+}
+
+/** Buffers and job objects for one accelerator batch, allocated once. */
+interface Staging {
+  /** One PAGE_SIZE slot per job: compressed data between compress and zpool write, or before decompress. */
+  readonly slots: Uint8Array[]
+  readonly cjobs: CompressJob[]
+  readonly djobs: DecompressJob[]
+  /** Per job: which folio of the batch, and which page of it. */
+  readonly jobFolio: Int32Array
+  readonly jobPage: Int32Array
+}
+
+function newStaging(maxBatch: number): Staging {
+  const bytes = new Uint8Array(maxBatch * PAGE_SIZE)
+  const slots = Array.from({ length: maxBatch }, (_, i) => bytes.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE))
+  return {
+    slots,
+    cjobs: slots.map((dst) => ({ src: dst, dst, length: 0, error: undefined })),
+    djobs: slots.map((src) => ({ src, dst: src, length: 0, error: undefined })),
+    jobFolio: new Int32Array(maxBatch),
+    jobPage: new Int32Array(maxBatch),
   }
 }
 

@@ -98,6 +98,36 @@ describe('batching onto an accelerator', () => {
     )
   })
 
+  it('switching to an accelerator with a larger maxBatch while a store is in flight', async () => {
+    const inner = compressorAccelerator(rleCompressor())
+    let release: () => void = () => {}
+    let gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const slow: Accelerator = {
+      ...inner,
+      async compressBatch(jobs, count) {
+        await gate
+        return inner.compressBatch(jobs, count)
+      },
+    }
+    const cache = createZswap({ accelerator: slow, zpool: referenceZpool(), mthpEnabled: true })
+    const folio = folioAt(0, 2)
+    const storing = cache.store(folio)
+    await Promise.resolve()
+    cache.setCompressor(recordingAccelerator(8).accel) // new staging for later operations
+    release()
+    gate = Promise.resolve()
+    expect(await storing).toBe(true)
+    expect(await cache.store(folioAt(8, 3))).toBe(true)
+    const out = emptyFolio(0, 2)
+    expect(await cache.load(out)).toBe(true)
+    expect(out.data).toEqual(folio.data)
+    const out8 = emptyFolio(8, 3)
+    expect(await cache.load(out8)).toBe(true)
+    expect(out8.data).toEqual(folioAt(8, 3).data)
+  })
+
   it('a software compressor (maxBatch 1) gets one batch per page', async () => {
     let batches = 0
     const inner = compressorAccelerator(rleCompressor())
