@@ -101,23 +101,31 @@ describe('batching onto an accelerator', () => {
   it('switching to an accelerator with a larger maxBatch while a store is in flight', async () => {
     const inner = compressorAccelerator(rleCompressor())
     let release: () => void = () => {}
-    let gate = new Promise<void>((resolve) => {
+    const gate = new Promise<void>((resolve) => {
       release = resolve
+    })
+    let calls = 0
+    let blocked: () => void = () => {}
+    const reachedSecond = new Promise<void>((resolve) => {
+      blocked = resolve
     })
     const slow: Accelerator = {
       ...inner,
       async compressBatch(jobs, count) {
-        await gate
+        // hold the batch of page 2 of the folio until the compressor has been switched
+        if (++calls === 3) {
+          blocked()
+          await gate
+        }
         return inner.compressBatch(jobs, count)
       },
     }
     const cache = createZswap({ accelerator: slow, zpool: referenceZpool(), mthpEnabled: true })
     const folio = folioAt(0, 2)
     const storing = cache.store(folio)
-    await Promise.resolve()
+    await reachedSecond
     cache.setCompressor(recordingAccelerator(8).accel) // new staging for later operations
     release()
-    gate = Promise.resolve()
     expect(await storing).toBe(true)
     expect(await cache.store(folioAt(8, 3))).toBe(true)
     const out = emptyFolio(0, 2)
