@@ -1,35 +1,10 @@
+import { randomPage, textPage } from '@zswap/conformance'
 import { ErrorCode, ZswapError } from '@zswap/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { trainDictionary, zstd } from '../src/index.js'
 
 const PAGE = 4096
-
-function textPage(seed: number): Uint8Array {
-  const words = ['alpha', 'beta', 'gamma', 'delta', 'records', 'user_id', 'timestamp', '"name":', 'null,']
-  const out = new Uint8Array(PAGE)
-  let x = seed >>> 0 || 1
-  let i = 0
-  while (i < PAGE) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0
-    const w = words[x % words.length]
-    for (let j = 0; j < w.length && i < PAGE; j++) out[i++] = w.charCodeAt(j)
-    if (i < PAGE) out[i++] = 32
-  }
-  return out
-}
-
-function randomPage(seed: number): Uint8Array {
-  const out = new Uint8Array(PAGE)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < PAGE; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x & 255
-  }
-  return out
-}
 
 function corruptCode(fn: () => unknown): string | undefined {
   try {
