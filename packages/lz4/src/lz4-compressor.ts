@@ -87,15 +87,16 @@ export class Lz4Compressor implements Compressor {
   }
 
   decompress(src: Uint8Array, dst: Uint8Array): number {
-    let n = src.length
+    const n = src.length - this.#trailer
     // The smallest block lz4_flex emits is the size prefix plus one token.
-    if (n < SIZE_BYTES + 1 + this.#trailer) {
-      throw new CorruptDataError(`[${PKG}] compressed input of ${n} bytes is truncated`)
+    if (n < SIZE_BYTES + 1) {
+      throw new CorruptDataError(`[${PKG}] compressed input of ${src.length} bytes is truncated`)
     }
+    // one view of the block serves both the checksum and the binding
+    const block = this.#checksum ? src.subarray(0, n) : src
     if (this.#checksum) {
-      n -= CHECKSUM_BYTES
       const stored = (src[n] | (src[n + 1] << 8) | (src[n + 2] << 16) | (src[n + 3] << 24)) >>> 0
-      if (stored !== crc32(src.subarray(0, n))) {
+      if (stored !== crc32(block)) {
         throw new CorruptDataError(`[${PKG}] checksum mismatch: compressed data is corrupt`)
       }
     }
@@ -108,7 +109,7 @@ export class Lz4Compressor implements Compressor {
     }
     let out: Uint8Array
     try {
-      out = uncompressSync(this.#checksum ? src.subarray(0, n) : src)
+      out = uncompressSync(block)
     } catch (cause) {
       throw new CorruptDataError(`[${PKG}] compressed data is corrupt: ${(cause as Error).message}`, {
         cause,

@@ -1,9 +1,9 @@
 import {
   assertAllocSize,
+  assertCopyFits,
   ClosedError,
   ErrorCode,
   growTypedArray as grow,
-  InvalidArgumentError,
   InvalidHandleError,
   invalidOption,
   PAGE_SHIFT,
@@ -326,10 +326,9 @@ export class Zsmalloc implements Zpool {
 
   write(handle: number, src: Uint8Array): void {
     const index = this.#slot(handle)
-    if (!(src instanceof Uint8Array)) throw new InvalidArgumentError(`[${PKG}] src must be a Uint8Array`)
     const loc = this.#hLoc[index]
     if (loc < 0) {
-      if (src.length > this.#hObj[index] + 1) this.#tooLong('src', src.length, this.#hObj[index] + 1)
+      assertCopyFits(PKG, 'src', src, this.#hObj[index] + 1)
       const page = -loc - 1
       this.arena.chunk(page).set(src, this.arena.offset(page))
       return
@@ -340,18 +339,16 @@ export class Zsmalloc implements Zpool {
     const inPage = off & PAGE_MASK
     const chunk = this.arena.chunk(page)
     const base = this.arena.offset(page) + inPage
-    const size = read32(chunk, base + 4)
-    if (src.length > size) this.#tooLong('src', src.length, size)
+    assertCopyFits(PKG, 'src', src, read32(chunk, base + 4))
     if (inPage + ZS_HANDLE_SIZE + src.length <= PAGE_SIZE) chunk.set(src, base + ZS_HANDLE_SIZE)
     else this.#copy(page, inPage + ZS_HANDLE_SIZE, src, 0, src.length, true)
   }
 
   read(handle: number, dst: Uint8Array): void {
     const index = this.#slot(handle)
-    if (!(dst instanceof Uint8Array)) throw new InvalidArgumentError(`[${PKG}] dst must be a Uint8Array`)
     const loc = this.#hLoc[index]
     if (loc < 0) {
-      if (dst.length > this.#hObj[index] + 1) this.#tooLong('dst', dst.length, this.#hObj[index] + 1)
+      assertCopyFits(PKG, 'dst', dst, this.#hObj[index] + 1)
       const page = -loc - 1
       const at = this.arena.offset(page)
       dst.set(this.arena.chunk(page).subarray(at, at + dst.length))
@@ -363,8 +360,7 @@ export class Zsmalloc implements Zpool {
     const inPage = off & PAGE_MASK
     const chunk = this.arena.chunk(page)
     const base = this.arena.offset(page) + inPage
-    const size = read32(chunk, base + 4)
-    if (dst.length > size) this.#tooLong('dst', dst.length, size)
+    assertCopyFits(PKG, 'dst', dst, read32(chunk, base + 4))
     if (inPage + ZS_HANDLE_SIZE + dst.length <= PAGE_SIZE) {
       dst.set(chunk.subarray(base + ZS_HANDLE_SIZE, base + ZS_HANDLE_SIZE + dst.length))
     } else {
@@ -507,10 +503,6 @@ export class Zsmalloc implements Zpool {
     this.#hLoc = grow(this.#hLoc, n)
     this.#hObj = grow(this.#hObj, n, FREE_SLOT)
     this.#hGen = grow(this.#hGen, n, this.#gen0)
-  }
-
-  #tooLong(what: string, length: number, size: number): never {
-    throw new InvalidArgumentError(`[${PKG}] ${what} of ${length} bytes is longer than the object (${size})`)
   }
 
   // --- zspages ---
