@@ -1,6 +1,6 @@
 import { invalidOption, UnknownCgroupError } from '@zswap/core'
 import type { LruList } from './entry-table.js'
-import type { CgroupOptions, CgroupStats } from './options.js'
+import { assertOptionKeys, CGROUP_OPTION_KEYS, type CgroupOptions, type CgroupStats } from './options.js'
 
 /** Name of the root cgroup, which folios without a `cgroup` are charged to. */
 export const ROOT_CGROUP = '/'
@@ -58,7 +58,9 @@ export class Cgroups {
     return cgroup
   }
 
+  /** @throws TypeError/RangeError (code ERR_INVALID_OPTION), changing nothing. */
   set(cgroup: Cgroup, options: CgroupOptions): void {
+    assertOptionKeys(options, CGROUP_OPTION_KEYS, 'a cgroup')
     const { zswapMax = cgroup.zswapMax, writeback = cgroup.writeback } = options
     if (typeof zswapMax !== 'number' || Number.isNaN(zswapMax) || zswapMax < 0) {
       throw invalidOption('@zswap/cache', 'zswapMax', 'a number of bytes ≥ 0 (Infinity for no limit)')

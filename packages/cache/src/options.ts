@@ -1,4 +1,6 @@
-import type { Accelerator, Compressor, SwapDevice, Zpool } from '@zswap/core'
+import { type Accelerator, type Compressor, invalidOption, type SwapDevice, type Zpool } from '@zswap/core'
+
+const PKG = '@zswap/cache'
 
 /** Runtime parameters, like /sys/module/zswap/parameters. */
 export interface ZswapParams {
@@ -72,4 +74,41 @@ export interface ZswapStats {
   zswpout: Record<(typeof ORDER_LABELS)[number], number>
   /** Per-cgroup counters; the root cgroup is `'/'`. */
   cgroups: Record<string, CgroupStats>
+}
+
+/** Keys of {@link ZswapParams}, accepted by `setParams`. */
+export const PARAM_KEYS: readonly (keyof ZswapParams)[] = [
+  'enabled',
+  'mthpEnabled',
+  'maxPoolPercent',
+  'acceptThresholdPercent',
+  'shrinkerEnabled',
+]
+
+/** Keys of {@link ZswapOptions}, accepted by `createZswap`. */
+export const OPTION_KEYS: readonly (keyof ZswapOptions)[] = [
+  'compressor',
+  'accelerator',
+  'zpool',
+  'swapDevice',
+  'ramBytes',
+  ...PARAM_KEYS,
+]
+
+/** Keys of {@link CgroupOptions}. */
+export const CGROUP_OPTION_KEYS: readonly (keyof CgroupOptions)[] = ['zswapMax', 'writeback']
+
+/**
+ * @throws TypeError (code ERR_INVALID_OPTION) unless `options` is a plain
+ * object whose own keys are all in `valid`; the message lists the valid keys.
+ */
+export function assertOptionKeys(options: unknown, valid: readonly string[], what: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalidOption(PKG, '', `an object (the options of ${what})`, 'type')
+  }
+  for (const key of Object.keys(options)) {
+    if (!valid.includes(key)) {
+      throw invalidOption(PKG, key, `a known option of ${what} (valid keys: ${valid.join(', ')})`)
+    }
+  }
 }

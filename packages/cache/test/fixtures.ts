@@ -62,8 +62,9 @@ export interface TestStack {
 export function testStack(options: Partial<ZswapOptions> & { maxPages?: number } = {}): TestStack {
   const plan = faultPlan()
   const compressor = faultyCompressor(rleCompressor(), plan)
-  const zpool = faultyZpool(referenceZpool({ maxPages: options.maxPages }), plan)
+  const { maxPages, ...rest } = options
+  const zpool = faultyZpool(referenceZpool({ maxPages }), plan)
   const device = faultySwapDevice(memorySwapDevice({ pages: 1 << 16 }), plan)
-  const cache = createZswap({ compressor, zpool, swapDevice: device, ramBytes: 1 << 30, ...options })
+  const cache = createZswap({ compressor, zpool, swapDevice: device, ramBytes: 1 << 30, ...rest })
   return { cache, plan, zpool, compressor, device }
 }

@@ -5,6 +5,7 @@ import {
   CompressionFailedError,
   CorruptDataError,
   InvalidArgumentError,
+  invalidOption,
   ZswapError,
 } from './errors.js'
 import { assertSpecification, SPECIFICATION_VERSION } from './specification.js'
@@ -19,6 +20,15 @@ const DONE = Promise.resolve()
  */
 export function compressorAccelerator(compressor: Compressor): Accelerator {
   assertSpecification(compressor, 'compressor')
+  const format = compressor.capabilities?.format
+  if (typeof format !== 'string') {
+    throw invalidOption('@zswap/core', 'compressor.capabilities', 'an object { format: string }', 'type')
+  }
+  for (const method of ['compress', 'decompress'] as const) {
+    if (typeof compressor[method] !== 'function') {
+      throw invalidOption('@zswap/core', `compressor.${method}`, 'a function', 'type')
+    }
+  }
   let closed = false
   // misuse rejects the returned promise, as the contract says; it never throws synchronously
   const check = (jobs: readonly unknown[], count: number): ZswapError | undefined => {
@@ -31,14 +41,21 @@ export function compressorAccelerator(compressor: Compressor): Accelerator {
   return {
     specificationVersion: SPECIFICATION_VERSION,
     name: compressor.name,
-    capabilities: { maxBatch: 1, format: compressor.capabilities.format },
+    capabilities: { maxBatch: 1, format },
     compressBatch(jobs: readonly CompressJob[], count = jobs.length) {
       const misuse = check(jobs, count)
       if (misuse) return Promise.reject(misuse)
       for (let i = 0; i < count; i++) {
         const job = jobs[i]
         try {
-          job.length = compressor.compress(job.src, job.dst)
+          const length = compressor.compress(job.src, job.dst)
+          // -1 (does not fit) or 1..dst.length bytes; anything else is a broken compressor
+          if (length !== -1 && !(Number.isInteger(length) && length >= 1 && length <= job.dst.length)) {
+            throw new CompressionFailedError(
+              `[@zswap/core] ${compressor.name} compress returned ${String(length)}, not -1 or 1..${job.dst.length}`,
+            )
+          }
+          job.length = length
           job.error = undefined
         } catch (error) {
           job.length = 0
@@ -83,6 +100,27 @@ export function isAccelerator(x: Compressor | Accelerator): x is Accelerator {
 export function toAccelerator(x: Compressor | Accelerator): Accelerator {
   if (isAccelerator(x)) {
     assertSpecification(x, 'accelerator')
+    const capabilities = x.capabilities
+    if (
+      typeof capabilities !== 'object' ||
+      capabilities === null ||
+      typeof capabilities.format !== 'string'
+    ) {
+      throw invalidOption(
+        '@zswap/core',
+        'accelerator.capabilities',
+        'an object { maxBatch, format: string }',
+        'type',
+      )
+    }
+    if (!Number.isInteger(capabilities.maxBatch) || capabilities.maxBatch < 1) {
+      throw invalidOption('@zswap/core', 'accelerator.capabilities.maxBatch', 'an integer ≥ 1')
+    }
+    for (const method of ['decompressBatch', 'close'] as const) {
+      if (typeof x[method] !== 'function') {
+        throw invalidOption('@zswap/core', `accelerator.${method}`, 'a function', 'type')
+      }
+    }
     return x
   }
   return compressorAccelerator(x)

@@ -22,6 +22,7 @@ export {
 } from './errors.js'
 export {
   assertFolio,
+  assertFolioFields,
   assertSwapEntry,
   createFolio,
   type Folio,

@@ -89,32 +89,52 @@ export function assertSwapEntry(swap: unknown, what = 'swap entry'): asserts swa
 /**
  * @throws InvalidArgumentError unless `folio` has a valid swap entry, an
  * order in 0..9, a Uint8Array of exactly 2^order pages, and a folio that
- * does not run past the largest offset.
+ * does not run past the largest offset. Each field is read once.
  */
 export function assertFolio(folio: unknown): asserts folio is Folio {
   if (typeof folio !== 'object' || folio === null) {
     throw new InvalidArgumentError('[@zswap/core] folio must be an object { swap, order, data }')
   }
   const f = folio as Folio
-  assertSwapEntry(f.swap, 'folio.swap')
-  if (!isOrder(f.order)) {
+  const swap = f.swap
+  if (typeof swap !== 'object' || swap === null) {
+    throw new InvalidArgumentError('[@zswap/core] folio.swap must be an object { type, offset }')
+  }
+  assertFolioFields(swap.type, swap.offset, f.order, f.data, f.cgroup)
+}
+
+/**
+ * The checks of {@link assertFolio} on field values the caller has already
+ * read (once): a cache that copies a folio's fields into locals validates the
+ * copies, so a getter that answers differently later cannot slip past.
+ * @throws InvalidArgumentError
+ */
+export function assertFolioFields(
+  type: unknown,
+  offset: unknown,
+  order: unknown,
+  data: unknown,
+  cgroup: unknown,
+): void {
+  assertSwapEntry({ type, offset }, 'folio.swap')
+  if (!isOrder(order)) {
     throw new InvalidArgumentError(
-      `[@zswap/core] folio.order must be an integer in [0, ${MAX_FOLIO_ORDER}], got ${f.order}`,
+      `[@zswap/core] folio.order must be an integer in [0, ${MAX_FOLIO_ORDER}], got ${String(order)}`,
     )
   }
-  if (!(f.data instanceof Uint8Array)) {
+  if (!(data instanceof Uint8Array)) {
     throw new InvalidArgumentError('[@zswap/core] folio.data must be a Uint8Array')
   }
-  const expected = folioPages(f.order) * PAGE_SIZE
-  if (f.data.length !== expected) {
+  const expected = folioPages(order) * PAGE_SIZE
+  if (data.length !== expected) {
     throw new InvalidArgumentError(
-      `[@zswap/core] folio.data must be ${expected} bytes for order ${f.order}, got ${f.data.length}`,
+      `[@zswap/core] folio.data must be ${expected} bytes for order ${order}, got ${data.length}`,
     )
   }
-  if (f.swap.offset + folioPages(f.order) > MAX_SWAP_OFFSET) {
+  if ((offset as number) + folioPages(order) > MAX_SWAP_OFFSET) {
     throw new InvalidArgumentError('[@zswap/core] folio runs past the largest swap offset')
   }
-  if (f.cgroup !== undefined && typeof f.cgroup !== 'string') {
+  if (cgroup !== undefined && typeof cgroup !== 'string') {
     throw new InvalidArgumentError('[@zswap/core] folio.cgroup must be a string when given')
   }
 }

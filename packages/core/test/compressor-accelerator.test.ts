@@ -77,3 +77,64 @@ describe('compressorAccelerator batch size', () => {
     await expect(accel.compressBatch([job(), job()], 1)).resolves.toBeUndefined()
   })
 })
+
+describe('driver shape and results', () => {
+  it('a compressor without capabilities or methods is an option error with a code, not a TypeError', () => {
+    const rle = rleCompressor()
+    const broken = [
+      { ...rle, capabilities: undefined },
+      { ...rle, capabilities: null },
+      { ...rle, capabilities: { format: 3 } },
+      { ...rle, compress: undefined },
+      { ...rle, decompress: 'no' },
+    ]
+    for (const compressor of broken) {
+      expect(() => toAccelerator(compressor as never)).toThrow(
+        expect.objectContaining({ code: ErrorCode.INVALID_OPTION }),
+      )
+    }
+  })
+
+  it('an accelerator without capabilities, a bad maxBatch or a missing method is an option error', () => {
+    const base = compressorAccelerator(rleCompressor())
+    const broken = [
+      { ...base, capabilities: undefined },
+      { ...base, capabilities: { maxBatch: 0, format: 'x' } },
+      { ...base, capabilities: { maxBatch: 1.5, format: 'x' } },
+      { ...base, capabilities: { maxBatch: 1 } },
+      { ...base, decompressBatch: undefined },
+      { ...base, close: undefined },
+    ]
+    for (const accel of broken) {
+      expect(() => toAccelerator(accel as never)).toThrow(
+        expect.objectContaining({ code: ErrorCode.INVALID_OPTION }),
+      )
+    }
+  })
+
+  it('a compress result of 0, NaN, a fraction or more than dst holds is a compression failure', async () => {
+    for (const bad of [0, Number.NaN, 12.5, -2, PAGE_SIZE + 1, '7' as unknown as number]) {
+      const accel = compressorAccelerator({ ...rleCompressor(), compress: () => bad })
+      const job: CompressJob = {
+        src: new Uint8Array(PAGE_SIZE),
+        dst: new Uint8Array(PAGE_SIZE),
+        length: 0,
+        error: undefined,
+      }
+      await accel.compressBatch([job])
+      expect(job.error?.code).toBe(ErrorCode.COMPRESSION_FAILED)
+    }
+    for (const good of [-1, 1, PAGE_SIZE]) {
+      const accel = compressorAccelerator({ ...rleCompressor(), compress: () => good })
+      const job: CompressJob = {
+        src: new Uint8Array(PAGE_SIZE),
+        dst: new Uint8Array(PAGE_SIZE),
+        length: 0,
+        error: undefined,
+      }
+      await accel.compressBatch([job])
+      expect(job.error).toBeUndefined()
+      expect(job.length).toBe(good)
+    }
+  })
+})

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   assertFolio,
+  assertFolioFields,
   createFolio,
   ErrorCode,
   folioPages,
@@ -31,6 +32,39 @@ describe('pages and folios', () => {
     for (const c of cases) {
       expect(() => assertFolio(c)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }))
     }
+  })
+
+  it('assertFolio reads each field once (a getter cannot answer differently to the checks)', () => {
+    const reads: Record<string, number> = {}
+    const counted = <T>(name: string, value: T) => ({
+      get() {
+        reads[name] = (reads[name] ?? 0) + 1
+        return value
+      },
+      enumerable: true,
+    })
+    const swap = Object.defineProperties({}, { type: counted('type', 0), offset: counted('offset', 8) })
+    const folio = Object.defineProperties(
+      {},
+      {
+        swap: counted('swap', swap),
+        order: counted('order', 1),
+        data: counted('data', new Uint8Array(2 * PAGE_SIZE)),
+        cgroup: counted('cgroup', undefined),
+      },
+    )
+    assertFolio(folio)
+    expect(reads).toEqual({ swap: 1, type: 1, offset: 1, order: 1, data: 1, cgroup: 1 })
+  })
+
+  it('assertFolioFields checks values already read', () => {
+    expect(() => assertFolioFields(0, 0, 0, new Uint8Array(PAGE_SIZE), undefined)).not.toThrow()
+    expect(() => assertFolioFields(0, 0, 9, new Uint8Array(PAGE_SIZE), undefined)).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }),
+    )
+    expect(() => assertFolioFields(0, -1, 0, new Uint8Array(PAGE_SIZE), 'a')).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }),
+    )
   })
 
   it('accepts exactly the valid swap entries', () => {

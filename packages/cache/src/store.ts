@@ -1,0 +1,205 @@
+import { type CompressJob, ErrorCode, PAGE_SHIFT, PAGE_SIZE, ZswapError } from '@zswap/core'
+import type { CacheState } from './cache-state.js'
+import type { Cgroup } from './cgroups.js'
+import { lruPush, REFERENCED } from './entry-table.js'
+import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
+import { cgroupMayZswap, checkLimits, reclaimForStore } from './shrinker.js'
+
+/**
+ * The store path: zswap_store() for a batch of folios. Pages of consecutive
+ * folios are compressed together in batches of the accelerator's maxBatch
+ * (one await per batch), then each page is checked against the limits,
+ * written to the zpool and put in the index. A folio joins its cgroup's LRU
+ * and is counted only when its last page is in; any failure on the way
+ * (a limit, a poor or failed compression, an accelerator fault, a zpool
+ * fault) rejects it: every offset of the folio is freed, stale entries
+ * included, and the failure is counted.
+ */
+export async function storeFolios(s: CacheState, b: FolioBatch): Promise<void> {
+  s.storing = b
+  try {
+    await storeLocked(s, b)
+  } catch (error) {
+    // Only a bug can get here (driver faults are counted below); still, no
+    // folio of the batch may stay half-stored.
+    for (let f = 0; f < b.length; f++) if (b.state[f] === PENDING) reject(s, b, f)
+    throw error
+  } finally {
+    s.storing = undefined
+  }
+}
+
+async function storeLocked(s: CacheState, b: FolioBatch): Promise<void> {
+  const n = b.length
+  const { state, order, data } = b
+  // folio checks that need no compression: disabled, large folio with mthp off
+  for (let f = 0; f < n; f++) {
+    if (!s.params.enabled || (order[f] > 0 && !s.params.mthpEnabled)) reject(s, b, f)
+  }
+  const cid = s.current
+  const accel = s.accels[cid]
+  const maxBatch = s.maxBatch[cid]
+  const { cjobs: jobs, slots, jobFolio, jobPage } = s.staging
+  let f = 0
+  let page = 0
+  for (;;) {
+    let count = 0
+    while (count < maxBatch && f < n) {
+      if (state[f] !== PENDING) {
+        f++
+        page = 0
+        continue
+      }
+      const job = jobs[count]
+      job.src = order[f] === 0 ? data[f] : data[f].subarray(page << PAGE_SHIFT, (page + 1) << PAGE_SHIFT)
+      job.dst = slots[count]
+      job.length = 0
+      job.error = undefined
+      jobFolio[count] = f
+      jobPage[count] = page
+      count++
+      if (++page === 1 << order[f]) {
+        f++
+        page = 0
+      }
+    }
+    if (count === 0) break
+    let batchFailed = false
+    try {
+      await accel.compressBatch(jobs, count)
+    } catch {
+      // closed, or a device fault: a compression failure of every folio in the batch
+      batchFailed = true
+    }
+    for (let j = 0; j < count; j++) {
+      const fi = jobFolio[j]
+      if (state[fi] !== PENDING) continue
+      if (batchFailed) {
+        s.counters.reject_compress_fail++
+        reject(s, b, fi)
+        continue
+      }
+      const cgroup = b.cgroup[fi]
+      // Folio checks, in order: a folio sees the usage of the folios stored before it.
+      if (jobPage[j] === 0 && !(await mayStore(s, cgroup))) {
+        reject(s, b, fi)
+        continue
+      }
+      // zswap_store_page() checks the pool limit before every page
+      if (checkLimits(s) && !(await reclaimForStore(s))) {
+        reject(s, b, fi)
+        continue
+      }
+      if (!storePage(s, b, fi, jobPage[j], jobs[j], cgroup, cid)) {
+        reject(s, b, fi)
+      } else if (jobPage[j] === (1 << order[fi]) - 1) {
+        commit(s, b, fi)
+      }
+    }
+  }
+}
+
+/** The cgroup limit (obj_cgroup_may_zswap, once per folio) and the pool limit. */
+function mayStore(s: CacheState, cgroup: Cgroup): boolean | Promise<boolean> {
+  if (cgroup.zswap >= cgroup.zswapMax) return mayStoreOverCgroupLimit(s, cgroup)
+  if (checkLimits(s)) return reclaimForStore(s)
+  return true
+}
+
+async function mayStoreOverCgroupLimit(s: CacheState, cgroup: Cgroup): Promise<boolean> {
+  if (!(await cgroupMayZswap(s, cgroup))) return false
+  return !checkLimits(s) || (await reclaimForStore(s))
+}
+
+/**
+ * Compression result → zpool object → entry at its offset. Counts and
+ * returns false on a failure; leaves nothing allocated then. Pending entries
+ * stay off the LRU.
+ */
+function storePage(
+  s: CacheState,
+  b: FolioBatch,
+  f: number,
+  page: number,
+  job: CompressJob,
+  cgroup: Cgroup,
+  cid: number,
+): boolean {
+  const counters = s.counters
+  const length = job.length
+  if (job.error !== undefined) {
+    counters.reject_compress_fail++
+    return false
+  }
+  if (length === -1 || length === PAGE_SIZE) {
+    counters.reject_compress_poor++
+    return false
+  }
+  // A result that is not -1 or 1..PAGE_SIZE is a broken compressor, not a full pool.
+  if (!Number.isInteger(length) || length < 1 || length > PAGE_SIZE) {
+    counters.reject_compress_fail++
+    return false
+  }
+  const zpool = s.zpool
+  let handle: number
+  try {
+    handle = zpool.malloc(length)
+  } catch (error) {
+    if (ZswapError.hasCode(error, ErrorCode.OBJECT_TOO_LARGE)) counters.reject_compress_poor++
+    else counters.reject_alloc_fail++
+    return false
+  }
+  try {
+    zpool.write(handle, job.dst.subarray(0, length))
+  } catch {
+    counters.reject_alloc_fail++
+    try {
+      zpool.free(handle)
+    } catch {
+      // the pool already lost the object; nothing more to give back
+    }
+    return false
+  }
+  const t = s.entries
+  const id = t.alloc()
+  const type = b.type[f]
+  const offset = b.offset[f] + page
+  t.handle[id] = handle
+  t.length[id] = length
+  t.offset[id] = offset
+  t.type[id] = type
+  t.cgroup[id] = cgroup.id
+  t.compressor[id] = cid
+  t.flags[id] = REFERENCED
+  cgroup.zswap += length
+  cgroup.zswapped++
+  // A stale entry from an earlier store of this offset is replaced and freed.
+  const old = s.index.set(type, offset, id)
+  if (old >= 0) s.freeEntry(old)
+  return true
+}
+
+/** Every page stored: link the folio's entries on its cgroup's LRU and count it. */
+function commit(s: CacheState, b: FolioBatch, f: number): void {
+  const pages = b.pages(f)
+  const type = b.type[f]
+  const offset = b.offset[f]
+  for (let i = 0; i < pages; i++) {
+    // an invalidate() that ran while the batch was in flight wins
+    if (s.index.get(type, offset + i) < 0) {
+      reject(s, b, f)
+      return
+    }
+  }
+  const cgroup = b.cgroup[f]
+  for (let i = 0; i < pages; i++) lruPush(s.entries, cgroup, s.index.get(type, offset + i))
+  b.state[f] = DONE
+  s.counters.zswpout[b.order[f]]++
+  cgroup.zswpout += pages
+}
+
+/** A rejected folio leaves no entry behind, stale or new (zswap_delete_stored_offsets). */
+function reject(s: CacheState, b: FolioBatch, f: number): void {
+  b.state[f] = FAILED
+  s.eraseRange(b.type[f], b.offset[f], b.pages(f))
+}
