@@ -126,12 +126,22 @@ function assertNoOverlap(b: FolioBatch, what: string): void {
   }
 }
 
-/** True when (type, offset) lies in one of the folios of `batch`. */
+/**
+ * True when (type, offset) lies in a folio of `batch` still being stored
+ * (PENDING): a folio already stored or rejected is settled, as after its own
+ * `store` call.
+ */
 export function batchCovers(batch: FolioBatch | undefined, type: number, offset: number): boolean {
   if (batch === undefined) return false
   for (let f = 0; f < batch.length; f++) {
     const start = batch.offset[f]
-    if (batch.type[f] === type && offset >= start && offset < start + batch.pages(f)) return true
+    if (
+      batch.state[f] === PENDING &&
+      batch.type[f] === type &&
+      offset >= start &&
+      offset < start + batch.pages(f)
+    )
+      return true
   }
   return false
 }

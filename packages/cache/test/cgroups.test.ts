@@ -91,4 +91,35 @@ describe('cgroup scenarios (test_zswap.c)', () => {
     expect(cache.stats().pool_total_size).toBe(0)
     expect(PAGE_SIZE).toBe(4096)
   })
+
+  describe('storeBatch sees the usage of the folios before it, like consecutive store calls', () => {
+    for (const writeback of [false, true]) {
+      for (const [zswapMax, n] of [
+        [100, 8],
+        [300, 12],
+      ] as const) {
+        it(`${n} 4K folios into zswapMax ${zswapMax}, writeback ${writeback ? 'on' : 'off'}`, async () => {
+          const run = async (batch: boolean) => {
+            const { cache } = testStack()
+            cache.createCgroup('a', { zswapMax, writeback })
+            const folios = Array.from({ length: n }, (_, i) => folioAt(i, 0, i, 'a'))
+            const results = batch ? await cache.storeBatch(folios) : []
+            if (!batch) for (const f of folios) results.push(await cache.store(f))
+            return { results, stats: cache.stats() }
+          }
+          const batched = await run(true)
+          const single = await run(false)
+          expect(batched).toEqual(single)
+          if (!writeback) {
+            expect(batched.results.filter(Boolean).length).toBeLessThan(n)
+            // stops at the limit: the usage before the last stored folio was under it
+            expect(batched.stats.cgroups.a.zswap).toBeGreaterThanOrEqual(zswapMax)
+            expect(batched.results.indexOf(false)).toBe(batched.results.filter(Boolean).length)
+          } else {
+            expect(batched.stats.cgroups.a.zswpwb).toBeGreaterThan(0)
+          }
+        })
+      }
+    }
+  })
 })

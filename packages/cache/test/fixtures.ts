@@ -1,4 +1,18 @@
-import { type Compressor, createFolio, type Folio, PAGE_SIZE, type SwapDevice, type Zpool } from '@zswap/core'
+import {
+  type Accelerator,
+  AcceleratorError,
+  type CompressJob,
+  type Compressor,
+  compressorAccelerator,
+  createFolio,
+  type DecompressJob,
+  type Folio,
+  PAGE_SIZE,
+  SPECIFICATION_VERSION,
+  type SwapDevice,
+  type Zpool,
+  ZpoolFullError,
+} from '@zswap/core'
 import {
   type FaultPlan,
   faultPlan,
@@ -67,4 +81,127 @@ export function testStack(options: Partial<ZswapOptions> & { maxPages?: number }
   const device = faultySwapDevice(memorySwapDevice({ pages: 1 << 16 }), plan)
   const cache = createZswap({ compressor, zpool, swapDevice: device, ramBytes: 1 << 30, ...rest })
   return { cache, plan, zpool, compressor, device }
+}
+
+/** A promise with its resolve function outside: tests wait for events, not time. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {}
+  const promise = new Promise<void>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
+
+/** A hold on one batch call: `reached` settles when the call arrives, `release()` lets it run. */
+export interface BatchHold {
+  reached: Promise<void>
+  release(): void
+}
+
+/**
+ * An accelerator of `maxBatch` over a compressor whose n-th compress or
+ * decompress batch can be held (a deferred promise) so that a test can act
+ * while it is in flight, or made to reject or throw.
+ */
+export function gatedAccelerator(maxBatch: number, compressor: Compressor = rleCompressor()) {
+  const inner = compressorAccelerator(compressor)
+  let compressCalls = 0
+  let decompressCalls = 0
+  const holds = new Map<string, { reached: () => void; gate: Promise<void> }>()
+  const faults = new Map<string, 'reject' | 'throw'>()
+  const run = async <J extends CompressJob | DecompressJob>(
+    kind: 'c' | 'd',
+    call: number,
+    jobs: readonly J[],
+    count: number,
+    each: (job: J) => Promise<void>,
+  ) => {
+    const hold = holds.get(`${kind}${call}`)
+    if (hold) {
+      hold.reached()
+      await hold.gate
+    }
+    if (faults.get(`${kind}${call}`) === 'reject') throw new AcceleratorError('[test] injected batch fault')
+    for (let i = 0; i < count; i++) await each(jobs[i])
+  }
+  const accel: Accelerator = {
+    specificationVersion: SPECIFICATION_VERSION,
+    name: `gated-${maxBatch}`,
+    capabilities: { maxBatch, format: compressor.capabilities.format },
+    compressBatch(jobs, count = jobs.length) {
+      const call = ++compressCalls
+      if (faults.get(`c${call}`) === 'throw') throw new AcceleratorError('[test] injected synchronous fault')
+      return run('c', call, jobs, count, (job) => inner.compressBatch([job]))
+    },
+    decompressBatch(jobs, count = jobs.length) {
+      const call = ++decompressCalls
+      if (faults.get(`d${call}`) === 'throw') throw new AcceleratorError('[test] injected synchronous fault')
+      return run('d', call, jobs, count, (job) => inner.decompressBatch([job]))
+    },
+    close: () => inner.close(),
+  }
+  const hold = (kind: 'c' | 'd', call: number): BatchHold => {
+    const reached = deferred()
+    const gate = deferred()
+    holds.set(`${kind}${call}`, { reached: reached.resolve, gate: gate.promise })
+    return { reached: reached.promise, release: gate.resolve }
+  }
+  return {
+    accel,
+    /** Holds the `call`-th compressBatch (1-based, counted from now on). */
+    holdCompress: (call: number) => hold('c', compressCalls + call),
+    holdDecompress: (call: number) => hold('d', decompressCalls + call),
+    /** Makes the `call`-th batch from now reject (after a hold, if any) or throw synchronously. */
+    failCompress: (call: number, how: 'reject' | 'throw') => faults.set(`c${compressCalls + call}`, how),
+    failDecompress: (call: number, how: 'reject' | 'throw') => faults.set(`d${decompressCalls + call}`, how),
+    /** Closes the underlying accelerator, as a device going away would. */
+    closeInner: () => inner.close(),
+  }
+}
+
+/**
+ * A zpool that tracks its live handles (to prove nothing leaks) and can make
+ * its n-th write (from now) or every read throw.
+ */
+export function trackingZpool(inner: Zpool = referenceZpool()) {
+  const live = new Set<number>()
+  let writes = 0
+  let failWriteAt = 0
+  let failReads = false
+  const zpool: Zpool = {
+    specificationVersion: inner.specificationVersion,
+    name: `tracking-${inner.name}`,
+    capabilities: inner.capabilities,
+    malloc(size) {
+      const handle = inner.malloc(size)
+      live.add(handle)
+      return handle
+    },
+    free(handle) {
+      inner.free(handle)
+      live.delete(handle)
+    },
+    write(handle, src) {
+      if (++writes === failWriteAt) throw new ZpoolFullError('[test] injected write fault')
+      inner.write(handle, src)
+    },
+    read(handle, dst) {
+      if (failReads) throw new ZpoolFullError('[test] injected read fault')
+      inner.read(handle, dst)
+    },
+    get totalPages() {
+      return inner.totalPages
+    },
+    destroy: () => inner.destroy(),
+  }
+  return {
+    zpool,
+    live,
+    failWrite(nth: number) {
+      failWriteAt = writes + nth
+    },
+    setFailReads(on: boolean) {
+      failReads = on
+    },
+  }
 }
