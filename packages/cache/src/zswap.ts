@@ -13,7 +13,6 @@ import {
   type SwapDevice,
   type SwapEntry,
   toAccelerator,
-  type Zpool,
 } from '@zswap/core'
 import { CacheState } from './cache-state.js'
 import { DONE, FolioBatch, type FolioFields, putFolio, readFolio, readFolios } from './folio-batch.js'
