@@ -12,8 +12,8 @@ import {
 } from '@zswap/core'
 import type { NormalizedByNOptions } from './by-n-options.js'
 import {
-  chunkLength,
   checksumOf,
+  chunkLength,
   FLAG_CHECKSUM,
   headerBytes,
   MAGIC,
@@ -166,8 +166,7 @@ export class ByNAccelerator implements Accelerator {
 
   async #withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
     // one context per batch in flight: concurrent callers never share staging
-    const ctx =
-      this.#free.pop() ?? new Context(this.#o.maxBatch, this.#o.n, this.#stride, this.#innerBatch)
+    const ctx = this.#free.pop() ?? new Context(this.#o.maxBatch, this.#o.n, this.#stride, this.#innerBatch)
     this.#inflight++
     try {
       await fn(ctx)

@@ -50,9 +50,13 @@ function int(value: unknown, name: string, min: number, max: number, fallback: n
 }
 
 /** Checks `options` once; `innerMaxBatch` is the wrapped accelerator's maxBatch. */
-export function normalizeOptions(options: ByNOptions | undefined, innerMaxBatch: number): NormalizedByNOptions {
+export function normalizeOptions(
+  options: ByNOptions | undefined,
+  innerMaxBatch: number,
+): NormalizedByNOptions {
   if (options === undefined) options = {}
-  if (typeof options !== 'object' || options === null) throw invalidOption(PKG, 'options', 'an object', 'type')
+  if (typeof options !== 'object' || options === null)
+    throw invalidOption(PKG, 'options', 'an object', 'type')
   const n = int(options.n, 'n', 1, MAX_N, 8)
   if ((n & (n - 1)) !== 0) throw invalidOption(PKG, 'n', `a power of two in [1, ${MAX_N}], got ${n}`)
   if (options.checksum !== undefined && typeof options.checksum !== 'boolean') {

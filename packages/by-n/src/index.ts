@@ -1,6 +1,6 @@
 import { type Accelerator, type Compressor, toAccelerator } from '@zswap/core'
-import { type ByNOptions, normalizeOptions } from './by-n-options.js'
 import { ByNAccelerator } from './by-n-accelerator.js'
+import { type ByNOptions, normalizeOptions } from './by-n-options.js'
 
 export { ByNAccelerator, type ByNCapabilities } from './by-n-accelerator.js'
 export type { ByNOptions } from './by-n-options.js'
