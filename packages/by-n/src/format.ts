@@ -90,6 +90,7 @@ export class ObjectHeader {
       const word = readU32(src, 8 + 4 * i)
       this.raw[i] = word >>> 31
       offsets[i] = word & 0x7fffffff
+      if (offsets[i] > end) return `[${PKG}] chunk ${i} starts at ${offsets[i]}, past the end (${end})`
     }
     offsets[n] = end
     if (offsets[0] !== h) return `[${PKG}] chunk 0 starts at ${offsets[0]}, not after the ${h}-byte header`
