@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { type ByNAccelerator, byN } from '@zswap/by-n'
 import { type CompressJob, type Compressor, type DecompressJob, PAGE_SIZE } from '@zswap/core'
@@ -66,7 +66,14 @@ export interface ObjectSizeRow {
 /** The JSON document `bench by-n --json` prints. */
 export interface ByNBenchReport {
   cores: number
+  /** 1-minute load average before and after the run (other processes on the machine). */
+  loadAverage: [number, number]
   engines: number
+  /**
+   * Baseline of the run: two 64 KiB objects in one batch with n = 1 ÷ twice
+   * one object: 0.5 when the engines ran fully in parallel, 1 when not at all.
+   */
+  pairVsTwoSingles: number
   source: string
   corpora: string[]
   objectsPerCorpus: number
@@ -117,14 +124,32 @@ function decompressJob(dstBytes: number): DecompressJob {
   return { src: new Uint8Array(0), dst: new Uint8Array(dstBytes), length: 0, error: undefined }
 }
 
+interface Samples {
+  c: number[]
+  d: number[]
+  in: number
+  out: number
+}
+
+/**
+ * The by_n curve. Interleaved per object: each object goes through every n
+ * in turn (the order rotates), so a burst of load from other processes hits
+ * all n alike. Beside it, the baseline for "parallel": two objects in one
+ * batch with n = 1 ÷ two single objects, which says how much the engines
+ * really ran at once during this run (1 = not at all, 0.5 = fully).
+ */
 async function curve(
   devices: Map<number, ByNAccelerator>,
   objects: Uint8Array[],
   runs: number,
-): Promise<ByNRow[]> {
-  const samples = new Map(NS.map((n) => [n, { c: [] as number[], d: [] as number[], in: 0, out: 0 }]))
+): Promise<{ rows: ByNRow[]; pairVsTwoSingles: number }> {
+  const samples = new Map<number, Samples>(NS.map((n) => [n, { c: [], d: [], in: 0, out: 0 }]))
   const cj = compressJob(OBJECT)
+  const cj2 = compressJob(OBJECT)
   const dj = decompressJob(OBJECT)
+  const one = devices.get(1) as ByNAccelerator
+  const pair: number[] = []
+  const single: number[] = []
   // warm-up, untimed: engines started, code compiled, staging allocated
   for (const n of NS) {
     const device = devices.get(n) as ByNAccelerator
@@ -138,15 +163,17 @@ async function curve(
     }
   }
   for (let run = 0; run < runs; run++) {
-    for (let k = 0; k < NS.length; k++) {
-      const n = NS[(k + run) % NS.length]
-      const device = devices.get(n) as ByNAccelerator
-      const s = samples.get(n) as { c: number[]; d: number[]; in: number; out: number }
-      for (const object of objects) {
+    for (const [i, object] of objects.entries()) {
+      for (let k = 0; k < NS.length; k++) {
+        const n = NS[(k + i + run) % NS.length]
+        const device = devices.get(n) as ByNAccelerator
+        const s = samples.get(n) as Samples
         cj.src = object
         let t0 = performance.now()
         await device.compressBatch([cj])
-        s.c.push((performance.now() - t0) * 1000)
+        const us = (performance.now() - t0) * 1000
+        s.c.push(us)
+        if (n === 1) single.push(us)
         if (cj.error) throw cj.error
         s.in += object.length
         if (cj.length === -1) {
@@ -155,18 +182,23 @@ async function curve(
         }
         s.out += cj.length
         dj.src = cj.dst.subarray(0, cj.length)
-        dj.start = undefined
         t0 = performance.now()
         await device.decompressBatch([dj])
         s.d.push((performance.now() - t0) * 1000)
         if (dj.error) throw dj.error
-        if (!Buffer.from(dj.dst).equals(Buffer.from(object)))
-          throw new Error(`by-n: n ${n} returned a wrong object`)
+        if (!Buffer.from(dj.dst).equals(Buffer.from(object))) {
+          throw new Error(`bench by-n: n ${n} returned a wrong object`)
+        }
       }
+      cj.src = object
+      cj2.src = objects[(i + 1) % objects.length]
+      const t0 = performance.now()
+      await one.compressBatch([cj, cj2])
+      pair.push((performance.now() - t0) * 1000)
     }
   }
-  return NS.map((n) => {
-    const s = samples.get(n) as { c: number[]; d: number[]; in: number; out: number }
+  const rows = NS.map((n) => {
+    const s = samples.get(n) as Samples
     const c = s.c.sort((a, b) => a - b)
     const d = s.d.sort((a, b) => a - b)
     return {
@@ -178,6 +210,7 @@ async function curve(
       ratio: s.in / s.out,
     }
   })
+  return { rows, pairVsTwoSingles: median(pair) / (2 * median(single)) }
 }
 
 async function partial(device: ByNAccelerator, objects: Uint8Array[], runs: number) {
@@ -266,10 +299,12 @@ export async function runByNBench(options: ByNBenchOptions): Promise<ByNBenchRep
   // 64 KiB jobs stay on the engines (the device runs larger ones in software)
   const device: IaaDevice = iaa({ engines: ENGINES, maxJobBytes: OBJECT + 64 })
   const devices = new Map(NS.map((n) => [n, byN(device, { n })]))
+  const loadBefore = loadavg()[0]
   let rows: ByNRow[]
+  let pairVsTwoSingles: number
   let part: Awaited<ReturnType<typeof partial>>
   try {
-    rows = await curve(devices, objects, options.runs)
+    ;({ rows, pairVsTwoSingles } = await curve(devices, objects, options.runs))
     part = await partial(devices.get(16) as ByNAccelerator, objects, options.runs)
   } finally {
     await device.close()
@@ -289,7 +324,9 @@ export async function runByNBench(options: ByNBenchOptions): Promise<ByNBenchRep
   const past = rows.filter((r) => r.n > ENGINES).map((r) => r.compressUsP50)
   return {
     cores: availableParallelism(),
+    loadAverage: [loadBefore, loadavg()[0]],
     engines: ENGINES,
+    pairVsTwoSingles,
     source,
     corpora: corpora.map((c) => c.name),
     objectsPerCorpus: options.objects,
@@ -350,6 +387,7 @@ export function formatByNBench(r: ByNBenchReport): string {
   return [
     `by_n over the IAA emulation (deflate-1, ${r.engines} engines, verify on), 64 KiB objects: ${r.objectsPerCorpus} per corpus × ${r.corpora.length} corpora (${r.source}), ${r.runs} interleaved runs, ${r.cores} cores`,
     curveTable.toString(),
+    `baseline: two objects in one batch (n=1) ÷ twice one object: ${fixed(r.pairVsTwoSingles, 3)} (0.5 = the engines ran fully in parallel, 1 = not at all); load average ${fixed(r.loadAverage[0], 1)} → ${fixed(r.loadAverage[1], 1)}`,
     `n=2 compress p50 ÷ n=1: ${fixed(g.n2VsN1Compress, 3)} (goal ≤ 0.6); n=8 ratio ÷ n=1: ${fixed(g.n8RatioVsN1, 3)} (goal ≥ 0.9); best p50 past n=${r.engines} ÷ p50 at n=${r.engines}: ${fixed(g.pastEnginesVsAtEngines, 3)} (no gain past the engines: ≈ 1 or more)`,
     `partialVsWhole (one 4 KiB page of an n=16 object ÷ the whole object): ${fixed(r.partialVsWhole, 3)} (${fixed(r.partialUsP50, 0)} / ${fixed(r.wholeUsP50, 0)} µs; goal ≤ 0.25)`,
     '',
