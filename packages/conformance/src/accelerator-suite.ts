@@ -35,6 +35,21 @@ function distinctPages(count: number): Uint8Array[] {
   return Array.from({ length: count }, (_, i) => (i % 2 === 0 ? textPage(100 + i) : structPage(100 + i)))
 }
 
+/** An object of `pages` distinct, compressible pages (a multi-page folio). */
+function multiPage(pages: number, seed: number): Uint8Array {
+  const out = new Uint8Array(pages * PAGE_SIZE)
+  for (let p = 0; p < pages; p++) {
+    out.set(p % 2 === 0 ? textPage(seed + p) : structPage(seed + p), p * PAGE_SIZE)
+  }
+  return out
+}
+
+/** Object sizes a driver declaring `maxInputSize` is tried with: 16 KiB and 64 KiB (or less). */
+function objectSizes(maxInputSize: number | undefined): number[] {
+  const max = Math.min(maxInputSize ?? PAGE_SIZE, 16 * PAGE_SIZE)
+  return [4 * PAGE_SIZE, 16 * PAGE_SIZE].filter((size) => size <= max)
+}
+
 function sizes(max: number, most: number): number[] {
   if (max <= most) return Array.from({ length: max }, (_, i) => i + 1)
   const out = new Set<number>([1, 2, max - 1, max])
@@ -220,6 +235,177 @@ export function acceleratorSuite(
       }
       await expectCode(() => a.compressBatch(jobs), ErrorCode.CLOSED)
       await expectCode(() => a.decompressBatch(decompressJobs([new Uint8Array(1)])), ErrorCode.CLOSED)
+    })
+
+    it('treats a whole job with start 0 as one without start', async () => {
+      await withAccelerator(async (a) => {
+        const count = Math.min(a.capabilities.maxBatch, 4)
+        const pages = distinctPages(count)
+        const blocks = await compressAll(a, pages)
+        const jobs = decompressJobs(blocks)
+        for (const j of jobs) j.start = 0
+        await a.decompressBatch(jobs, count)
+        jobs.forEach((j, i) => {
+          expect(j.error, `job ${i}`).toBeUndefined()
+          expect(j.length).toBe(PAGE_SIZE)
+          expect(j.dst).toEqual(pages[i])
+        })
+      })
+    })
+
+    it('multi-page: declares maxInputSize as a whole number of bytes ≥ 1 when it declares it', async () => {
+      await withAccelerator(async (a) => {
+        const max = a.capabilities.maxInputSize
+        if (max === undefined) return
+        expect(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && max >= 1)).toBe(true)
+      })
+    })
+
+    it('multi-page: round-trips 16 KiB and 64 KiB objects in one batch, results in the right slots', async (ctx) => {
+      const a = await factory()
+      try {
+        const objectBytes = objectSizes(a.capabilities.maxInputSize)
+        if (objectBytes.length === 0) return ctx.skip('maxInputSize is one page')
+        const count = Math.min(a.capabilities.maxBatch, 3)
+        for (const size of objectBytes) {
+          const objects = Array.from({ length: count }, (_, i) => multiPage(size / PAGE_SIZE, 10 * i))
+          const jobs = compressJobs(objects, size)
+          await a.compressBatch(jobs, count)
+          const blocks = jobs.map((j, i) => {
+            expect(j.error, `${size}-byte object ${i}`).toBeUndefined()
+            expect(j.length).toBeGreaterThan(0)
+            expect(j.length).toBeLessThan(size)
+            return j.dst.slice(0, j.length)
+          })
+          const back = blocks
+            .slice()
+            .reverse()
+            .map((src) => ({ src, dst: new Uint8Array(size), length: UNTOUCHED, error: undefined }))
+          await a.decompressBatch(back, count)
+          back.forEach((j, k) => {
+            expect(j.error, `${size}-byte object ${k}`).toBeUndefined()
+            expect(j.length).toBe(size)
+            expect(j.dst).toEqual(objects[count - 1 - k])
+          })
+        }
+      } finally {
+        await a.close()
+      }
+    })
+
+    it('multi-page: reports an incompressible object as length -1', async (ctx) => {
+      const a = await factory()
+      try {
+        const objectBytes = objectSizes(a.capabilities.maxInputSize)
+        if (objectBytes.length === 0) return ctx.skip('maxInputSize is one page')
+        const size = objectBytes[objectBytes.length - 1]
+        const jobs = compressJobs([randomPage(7, size), multiPage(size / PAGE_SIZE, 3)], size)
+        await a.compressBatch(jobs, Math.min(2, a.capabilities.maxBatch))
+        expect(jobs[0].error).toBeUndefined()
+        expect(jobs[0].length).toBe(-1)
+      } finally {
+        await a.close()
+      }
+    })
+
+    /** Compresses one object as large as the driver allows, up to 64 KiB. */
+    async function compressObject(a: Accelerator): Promise<{ data: Uint8Array; block: Uint8Array }> {
+      const size = Math.min(a.capabilities.maxInputSize ?? PAGE_SIZE, 16 * PAGE_SIZE)
+      const data = size % PAGE_SIZE === 0 ? multiPage(size / PAGE_SIZE, 40) : textPage(40).slice(0, size)
+      const [job] = compressJobs([data], size)
+      await a.compressBatch([job])
+      expect(job.error).toBeUndefined()
+      expect(job.length).toBeGreaterThan(0)
+      return { data, block: job.dst.slice(0, job.length) }
+    }
+
+    function rangeJob(block: Uint8Array, start: number, length: number): DecompressJob {
+      return { src: block, dst: new Uint8Array(length), start, length: UNTOUCHED, error: undefined }
+    }
+
+    it('partial: loads every page (or quarter page) of an object on its own, in batches', async (ctx) => {
+      const a = await factory()
+      try {
+        if (a.capabilities.supportsPartialDecompress !== true) return ctx.skip('no partial decompression')
+        const { data, block } = await compressObject(a)
+        const part = data.length >= 2 * PAGE_SIZE ? PAGE_SIZE : data.length / 4
+        const jobs: DecompressJob[] = []
+        for (let start = 0; start + part <= data.length; start += part)
+          jobs.push(rangeJob(block, start, part))
+        // last page first, so a driver that mixes up slots or ignores start fails
+        jobs.reverse()
+        for (let i = 0; i < jobs.length; i += a.capabilities.maxBatch) {
+          await a.decompressBatch(jobs.slice(i, i + a.capabilities.maxBatch))
+        }
+        for (const j of jobs) {
+          const start = j.start as number
+          expect(j.error, `range at ${start}`).toBeUndefined()
+          expect(j.length, `range at ${start}`).toBe(part)
+          expect(j.dst, `range at ${start}`).toEqual(data.subarray(start, start + part))
+        }
+      } finally {
+        await a.close()
+      }
+    })
+
+    it('partial: loads unaligned ranges, ranges cut short at the end, and whole jobs in one batch', async (ctx) => {
+      const a = await factory()
+      try {
+        if (a.capabilities.supportsPartialDecompress !== true) return ctx.skip('no partial decompression')
+        const { data, block } = await compressObject(a)
+        const size = data.length
+        const jobs: DecompressJob[] = [
+          rangeJob(block, Math.floor(size / 2) - 100, Math.min(300, size - Math.floor(size / 2) + 100)),
+          rangeJob(block, size - 10, PAGE_SIZE),
+          { src: block, dst: new Uint8Array(size), length: UNTOUCHED, error: undefined },
+          rangeJob(block, 1, size - 2),
+          rangeJob(block, 0, 1),
+        ]
+        for (let i = 0; i < jobs.length; i += a.capabilities.maxBatch) {
+          await a.decompressBatch(jobs.slice(i, i + a.capabilities.maxBatch))
+        }
+        for (const [i, j] of jobs.entries()) {
+          const start = j.start ?? 0
+          const end = Math.min(size, start + j.dst.length)
+          expect(j.error, `job ${i}`).toBeUndefined()
+          expect(j.length, `job ${i}`).toBe(end - start)
+          expect(j.dst.subarray(0, end - start), `job ${i}`).toEqual(data.subarray(start, end))
+        }
+      } finally {
+        await a.close()
+      }
+    })
+
+    it('partial: fails a bad start with InvalidArgumentError and a damaged object with CorruptDataError, per job', async (ctx) => {
+      const a = await factory()
+      try {
+        if (a.capabilities.supportsPartialDecompress !== true) return ctx.skip('no partial decompression')
+        const { data, block } = await compressObject(a)
+        const size = data.length
+        const truncated = block.slice(0, Math.max(1, block.length >> 1))
+        const cases: [DecompressJob, ErrorCode | undefined][] = [
+          [rangeJob(block, size, 16), ErrorCode.INVALID_ARGUMENT],
+          [rangeJob(block, -1, 16), ErrorCode.INVALID_ARGUMENT],
+          [rangeJob(block, 1.5, 16), ErrorCode.INVALID_ARGUMENT],
+          [rangeJob(block, 0, 16), undefined],
+          [rangeJob(truncated, 0, 16), ErrorCode.CORRUPT_DATA],
+          [rangeJob(new Uint8Array(0), 0, 16), ErrorCode.CORRUPT_DATA],
+        ]
+        const max = a.capabilities.maxBatch
+        for (let i = 0; i < cases.length; i += max) {
+          await a.decompressBatch(cases.slice(i, i + max).map(([j]) => j))
+        }
+        for (const [i, [j, code]] of cases.entries()) {
+          if (code === undefined) {
+            expect(j.error, `case ${i}`).toBeUndefined()
+            expect(j.dst).toEqual(data.subarray(0, 16))
+          } else {
+            expect(ZswapError.hasCode(j.error, code), `case ${i}: ${String(j.error)}`).toBe(true)
+          }
+        }
+      } finally {
+        await a.close()
+      }
     })
 
     it('round-trips through the cache (createZswap storeBatch/loadBatch with large folios)', async (ctx) => {

@@ -10,6 +10,7 @@ import {
   type SwapDevice,
   ZswapError,
 } from '@zswap/core'
+import { referenceCompressor } from '../src/index.js'
 
 /** A batched accelerator over a compressor that completes on a later macrotask, to have real work in flight. */
 export function referenceAccelerator(c: Compressor, maxBatch: number): Accelerator {
@@ -89,6 +90,45 @@ export function referenceSwapDevice(
     },
     async close() {
       closed = true
+    },
+  }
+}
+
+/**
+ * A reference accelerator for objects of up to 64 KiB with partial
+ * decompression: it decompresses the whole object into scratch and copies
+ * the range out. `ignoreStart` breaks it on purpose (every range starts at 0).
+ */
+export function referencePartialAccelerator(maxBatch: number, ignoreStart = false): Accelerator {
+  const MAX = 16 * PAGE_SIZE
+  const inner = referenceAccelerator(referenceCompressor(), maxBatch)
+  return {
+    ...inner,
+    name: ignoreStart ? 'start-ignorer' : 'reference-partial',
+    capabilities: { maxBatch, format: 'deflate-raw', maxInputSize: MAX, supportsPartialDecompress: true },
+    async decompressBatch(jobs, count = jobs.length) {
+      const whole = jobs.map((j) => ({ src: j.src, dst: new Uint8Array(MAX), length: 0, error: j.error }))
+      await inner.decompressBatch(whole, count)
+      for (let i = 0; i < count; i++) {
+        const job = jobs[i]
+        const w = whole[i]
+        job.error = w.error
+        job.length = 0
+        if (w.error) continue
+        const start = job.start
+        if (start === undefined) {
+          if (job.dst.length < w.length) job.error = new CorruptDataError('[test] dst too small')
+          else job.dst.set(w.dst.subarray(0, w.length))
+          job.length = job.error ? 0 : w.length
+        } else if (!Number.isInteger(start) || start < 0 || start >= w.length) {
+          job.error = new InvalidArgumentError('[test] bad start')
+        } else {
+          const from = ignoreStart ? 0 : start
+          const end = Math.min(w.length, from + job.dst.length)
+          job.dst.set(w.dst.subarray(from, end))
+          job.length = end - from
+        }
+      }
     },
   }
 }

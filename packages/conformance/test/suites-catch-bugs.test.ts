@@ -98,6 +98,15 @@ describe('the suites catch broken drivers', () => {
     )
   })
 
+  it('an accelerator that ignores DecompressJob.start fails the partial tests, and only those', () => {
+    const f = failures('accelerator conformance: start-ignorer')
+    expect(f).toContain('partial: loads every page (or quarter page) of an object on its own, in batches')
+    expect(f).toContain(
+      'partial: loads unaligned ranges, ranges cut short at the end, and whole jobs in one batch',
+    )
+    expect(f.every((title) => title.startsWith('partial: '))).toBe(true)
+  })
+
   it('a swap device that wraps offsets around fails the range test', () => {
     expect(failures('swap device conformance: wrapping')).toContain(
       'rejects out-of-range offsets with OutOfRangeError and leaves the device intact',

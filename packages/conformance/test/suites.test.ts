@@ -6,12 +6,17 @@ import {
   swapDeviceSuite,
   zpoolSuite,
 } from '../src/index.js'
-import { referenceAccelerator, referenceSwapDevice } from './reference-doubles.js'
+import {
+  referenceAccelerator,
+  referencePartialAccelerator,
+  referenceSwapDevice,
+} from './reference-doubles.js'
 
 // The suites run against the reference drivers (referenceZpool is @zswap/core's): each must pass its suite.
 compressorSuite('reference-deflate', () => referenceCompressor())
 acceleratorSuite('reference-batched (maxBatch 1)', () => referenceAccelerator(referenceCompressor(), 1))
 acceleratorSuite('reference-batched (maxBatch 8)', () => referenceAccelerator(referenceCompressor(), 8))
+acceleratorSuite('reference-partial (64 KiB objects, maxBatch 4)', () => referencePartialAccelerator(4))
 zpoolSuite('reference', ({ maxPages }) => referenceZpool({ maxPages }))
 swapDeviceSuite('reference-memory', () => referenceSwapDevice(32))
 swapDeviceSuite('reference-persistent', () => referenceSwapDevice(32, new Map(), true), {

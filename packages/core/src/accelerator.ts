@@ -16,13 +16,32 @@ export interface CompressJob {
   error: ZswapError | undefined
 }
 
-/** One decompression job; `length` is the decompressed size on success. */
+/**
+ * One decompression job; `length` is the decompressed size on success.
+ *
+ * Whole job (`start` undefined): `dst` receives the whole object and must be
+ * at least as large as it, else the job fails with `CorruptDataError`.
+ * Partial job (`start` defined, only on accelerators whose capabilities say
+ * `supportsPartialDecompress: true` — the caller checks): `dst` receives the
+ * uncompressed bytes `[start, start + dst.length)`, cut short at the end of
+ * the object, and `length` is the number written.
+ */
 export interface DecompressJob {
   /** Exactly one compressed block. */
   src: Uint8Array
-  /** Output buffer (normally one 4 KiB page). */
+  /** Output buffer (normally one 4 KiB page); with `start`, the range to fill. */
   dst: Uint8Array
-  /** Out: bytes written to `dst`. */
+  /**
+   * In, optional: byte offset in the uncompressed object at which `dst`
+   * begins. Only for accelerators with `supportsPartialDecompress: true`;
+   * there it must be an integer in `[0, object size)`, else the job fails
+   * with `InvalidArgumentError`. Other accelerators ignore `undefined` and `0`
+   * (a whole job, as before); never give them another value. A reused job
+   * object keeps its `start`: set it back to `undefined` for a whole job.
+   * Default: undefined (the whole object).
+   */
+  start?: number
+  /** Out: bytes written to `dst` (the object's size, or the range's length). */
   length: number
   /** Out: `CorruptDataError` or a device error; `undefined` on success. */
   error: ZswapError | undefined
@@ -35,8 +54,16 @@ export interface AcceleratorCapabilities {
   /** Wire format of its output, as in {@link CompressorCapabilities.format}. */
   readonly format: string
   /**
-   * True when one page of a multi-page object can be decompressed without
-   * the others (by_n). Default: false.
+   * Largest `src` of a compress job, in bytes: the largest object the
+   * accelerator takes in one job (a 64 KiB multi-page object needs 65536).
+   * Larger jobs fail with a job error. Default: `PAGE_SIZE` (4096) — a
+   * driver that does not declare it is only known to take single pages.
+   */
+  readonly maxInputSize?: number
+  /**
+   * True when part of an object (one page of a multi-page object) can be
+   * decompressed without the rest, through {@link DecompressJob.start}
+   * (by_n). Default: false: only whole jobs.
    */
   readonly supportsPartialDecompress?: boolean
 }

@@ -41,7 +41,12 @@ export function compressorAccelerator(compressor: Compressor): Accelerator {
   return {
     specificationVersion: SPECIFICATION_VERSION,
     name: compressor.name,
-    capabilities: { maxBatch: 1, format },
+    capabilities: {
+      maxBatch: 1,
+      format,
+      // a compressor takes any size unless it says otherwise
+      maxInputSize: compressor.capabilities.maxInputSize ?? Number.POSITIVE_INFINITY,
+    },
     compressBatch(jobs: readonly CompressJob[], count = jobs.length) {
       const misuse = check(jobs, count)
       if (misuse) return Promise.reject(misuse)

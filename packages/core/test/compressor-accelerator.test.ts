@@ -13,7 +13,14 @@ describe('compressorAccelerator', () => {
   it('runs jobs inline with maxBatch 1 and puts failures in the job', async () => {
     const plan = faultPlan()
     const accel = compressorAccelerator(faultyCompressor(rleCompressor(), plan))
-    expect(accel.capabilities).toEqual({ maxBatch: 1, format: 'test-rle' })
+    // a compressor without maxInputSize takes any size, so the adapter says so
+    expect(accel.capabilities).toEqual({
+      maxBatch: 1,
+      format: 'test-rle',
+      maxInputSize: Number.POSITIVE_INFINITY,
+    })
+    const limited = { ...rleCompressor(), capabilities: { format: 'test-rle', maxInputSize: 65536 } }
+    expect(compressorAccelerator(limited).capabilities.maxInputSize).toBe(65536)
     const src = new Uint8Array(PAGE_SIZE).fill(3)
     const job: CompressJob = { src, dst: new Uint8Array(PAGE_SIZE), length: 0, error: undefined }
     await accel.compressBatch([job])
