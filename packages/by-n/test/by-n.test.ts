@@ -1,4 +1,4 @@
-import { ErrorCode, PAGE_SIZE, ZswapError } from '@zswap/core'
+import { ClosedError, ErrorCode, PAGE_SIZE, ZswapError } from '@zswap/core'
 import { faultPlan, faultyCompressor } from '@zswap/core/testing'
 import { lz4 } from '@zswap/lz4'
 import { describe, expect, it } from 'vitest'
@@ -206,6 +206,34 @@ describe('byN scheduling', () => {
     expect(ZswapError.hasCode(back.error, ErrorCode.CORRUPT_DATA)).toBe(true)
     expect(back.error?.message).toMatch(/chunk 1/)
     expect((await decompressOne(a, block, 4 * PAGE_SIZE)).data).toEqual(jobs[0].src)
+  })
+
+  it('rejects the call when the inner accelerator rejects a batch, after the other batches settle', async () => {
+    const inner = counting(batched(lz4(), 2), true)
+    let reject = 3 // the third inner batch
+    const compress = inner.compressBatch
+    inner.compressBatch = (jobs, count) =>
+      --reject === 0 ? Promise.reject(new ClosedError('[test] inner closed')) : compress(jobs, count)
+    const a = byN(inner, { n: 16 })
+    const jobs = [compressJob(object(16))]
+    await expect(a.compressBatch(jobs)).rejects.toMatchObject({ code: ErrorCode.CLOSED })
+    expect(inner.counts.inFlight).toBe(0)
+    // the staging of the failed call is reused, and works
+    await a.compressBatch(jobs)
+    const back = await decompressOne(a, jobs[0].dst.slice(0, jobs[0].length), K64)
+    expect(back.data).toEqual(jobs[0].src)
+  })
+
+  it('works with a maxInputSize that n does not divide', async () => {
+    const a = byN(batched(lz4(), 4), { n: 8, maxInputSize: 5000, maxBatch: 3 })
+    const data = object(2)
+    const jobs = [4999, 5000, 4097].map((size) => compressJob(data.subarray(0, size)))
+    await a.compressBatch(jobs)
+    const back = jobs.map((j) => decompressJob(j.dst.slice(0, j.length), j.src.length))
+    await a.decompressBatch(back)
+    for (const [i, j] of back.entries()) expect(j.dst).toEqual(jobs[i].src)
+    const part = await decompressOne(a, back[1].src, 700, 4400)
+    expect(part.data).toEqual(data.subarray(4400, 5000))
   })
 
   it('rejects misuse, waits for batches in flight on close, then closes the inner accelerator', async () => {

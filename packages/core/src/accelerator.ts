@@ -56,7 +56,8 @@ export interface AcceleratorCapabilities {
   /**
    * Largest `src` of a compress job, in bytes: the largest object the
    * accelerator takes in one job (a 64 KiB multi-page object needs 65536).
-   * Larger jobs fail with a job error. Default: `PAGE_SIZE` (4096) — a
+   * Callers send no larger job; a driver may fail one with an
+   * `InvalidArgumentError` in the job. Default: `PAGE_SIZE` (4096) — a
    * driver that does not declare it is only known to take single pages.
    */
   readonly maxInputSize?: number

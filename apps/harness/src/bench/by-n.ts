@@ -29,8 +29,9 @@ import { fixed, loadCorpora, median } from './util.js'
  *   objectBytes64kVs4k = stored bytes with 64 KiB objects ÷ with 4 KiB
  *   objects, over all corpora, per compressor.
  *
- * JSON: `{ cores, engines, source, corpora, rows: [{ n, compressUsP50,
- * compressUsP99, decompressUsP50, decompressUsP99, ratio }], partialVsWhole,
+ * JSON: `{ cores, loadAverage, engines, pairVsTwoSingles, source, corpora,
+ * rows: [{ n, compressUsP50, compressUsP99, decompressUsP50,
+ * decompressUsP99, ratio, compressCpuUs }], partialVsWhole,
  * partialUsP50, wholeUsP50, goals, objectSize: [{ compressor, corpus,
  * objectBytes, storedBytes, compressMs, decompressMs }], objectBytes64kVs4k }`.
  */
@@ -48,6 +49,8 @@ export interface ByNRow {
   decompressUsP99: number
   /** Input bytes ÷ stored bytes. */
   ratio: number
+  /** Mean process CPU µs per compressed object, all threads (steadier than latency on a busy machine). */
+  compressCpuUs: number
 }
 
 /** One compressor, corpus and object size. */
@@ -129,6 +132,8 @@ interface Samples {
   d: number[]
   in: number
   out: number
+  /** Process CPU µs (every thread: the engines too) spent in compress calls. */
+  cpu: number
 }
 
 /**
@@ -143,7 +148,7 @@ async function curve(
   objects: Uint8Array[],
   runs: number,
 ): Promise<{ rows: ByNRow[]; pairVsTwoSingles: number }> {
-  const samples = new Map<number, Samples>(NS.map((n) => [n, { c: [], d: [], in: 0, out: 0 }]))
+  const samples = new Map<number, Samples>(NS.map((n) => [n, { c: [], d: [], in: 0, out: 0, cpu: 0 }]))
   const cj = compressJob(OBJECT)
   const cj2 = compressJob(OBJECT)
   const dj = decompressJob(OBJECT)
@@ -169,9 +174,12 @@ async function curve(
         const device = devices.get(n) as ByNAccelerator
         const s = samples.get(n) as Samples
         cj.src = object
+        const cpu0 = process.cpuUsage()
         let t0 = performance.now()
         await device.compressBatch([cj])
         const us = (performance.now() - t0) * 1000
+        const cpu = process.cpuUsage(cpu0)
+        s.cpu += cpu.user + cpu.system
         s.c.push(us)
         if (n === 1) single.push(us)
         if (cj.error) throw cj.error
@@ -208,6 +216,7 @@ async function curve(
       decompressUsP50: d.length > 0 ? median(d) : Number.NaN,
       decompressUsP99: d.length > 0 ? percentile(d, 99) : Number.NaN,
       ratio: s.in / s.out,
+      compressCpuUs: s.cpu / s.c.length,
     }
   })
   return { rows, pairVsTwoSingles: median(pair) / (2 * median(single)) }
@@ -352,7 +361,16 @@ const RFC: Record<number, [number, number, number]> = {
 
 export function formatByNBench(r: ByNBenchReport): string {
   const curveTable = new Table({
-    head: ['n', 'compress p50 µs', 'p99', 'decompress p50 µs', 'p99', 'ratio', 'RFC on IAA: c / d µs, ratio'],
+    head: [
+      'n',
+      'compress p50 µs',
+      'p99',
+      'CPU µs',
+      'decompress p50 µs',
+      'p99',
+      'ratio',
+      'RFC on IAA: c / d µs, ratio',
+    ],
   })
   for (const row of r.rows) {
     const rfc = RFC[row.n]
@@ -360,6 +378,7 @@ export function formatByNBench(r: ByNBenchReport): string {
       row.n,
       fixed(row.compressUsP50, 0),
       fixed(row.compressUsP99, 0),
+      fixed(row.compressCpuUs, 0),
       fixed(row.decompressUsP50, 0),
       fixed(row.decompressUsP99, 0),
       fixed(row.ratio, 3),
