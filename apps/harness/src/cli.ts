@@ -229,7 +229,8 @@ async function main(argv: string[]): Promise<number> {
   for (const [path, text] of files) {
     if (path === undefined) continue
     writeFileSync(path, text())
-    process.stderr.write(`zswap-harness: wrote ${relative(process.cwd(), path) || path}\n`)
+    const rel = relative(process.cwd(), path)
+    process.stderr.write(`zswap-harness: wrote ${rel.startsWith('..') || rel === '' ? path : rel}\n`)
   }
 
   const failures = comparisonFailures(report)

@@ -96,7 +96,7 @@ function canvas(title) {
   const cap = document.createElement('figcaption')
   cap.textContent = title
   const c = document.createElement('canvas')
-  c.width = 620
+  c.width = 600
   c.height = 380
   c.className = 'chart'
   fig.append(cap, c)

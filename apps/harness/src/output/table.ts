@@ -17,6 +17,7 @@ export function formatTable(report: ComparisonReport, options: { color?: boolean
       head: ['stack', ...columns.map((c) => c.head), 'integrity'],
       colAligns: ['left', ...columns.map(() => 'right' as const), 'left'],
       style: { head: [], border: [] },
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     })
     rows.forEach((r, i) => {
       table.push([

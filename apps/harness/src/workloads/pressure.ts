@@ -75,7 +75,6 @@ export async function runPressure(
     }
   }
   const integrity: Integrity = { ok: true, mismatchedPages: 0, failedLoads: 0, unexpectedLoads: 0 }
-  const page = new Uint8Array(PAGE_SIZE)
   let rejectedFolios = 0
   let pagesFromSwapFile = 0
   try {
@@ -131,8 +130,7 @@ export async function runPressure(
                 data: f.data.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE),
               }
               if (await target.load(one)) continue
-              await swap.read(one.swap.offset, page)
-              one.data.set(page)
+              await swap.read(one.swap.offset, one.data)
               pagesFromSwapFile++
             }
           }
