@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs'
-import { delimiter, relative, resolve } from 'node:path'
+import { delimiter, resolve } from 'node:path'
 import { type Accelerator, type Compressor, isAccelerator } from '@zswap/core'
 import { type FlagSpec, formatHelp, parseFlags } from './cli/args.js'
 import { compareStacks, comparisonFailures } from './compare.js'
@@ -225,12 +225,17 @@ async function main(argv: string[]): Promise<number> {
   let html = pick<string>(flags, 'html') ?? (out.html === false ? undefined : out.html)
   if (html === undefined && format === 'table' && out.html !== false) html = DEFAULT_HTML
   if (flags.get('no-html')) html = undefined
-  if (html !== undefined) files.push([resolve(html), () => formatHtml(report)])
   for (const [path, text] of files) {
     if (path === undefined) continue
     writeFileSync(path, text())
-    const rel = relative(process.cwd(), path)
-    process.stderr.write(`zswap-harness: wrote ${rel.startsWith('..') || rel === '' ? path : rel}\n`)
+    process.stderr.write(`zswap-harness: wrote ${path}\n`)
+  }
+  if (html !== undefined) {
+    const path = resolve(html)
+    writeFileSync(path, formatHtml(report))
+    process.stderr.write(
+      `zswap-harness: wrote the report to ${path} (open it in a browser; it works offline)\n`,
+    )
   }
 
   const failures = comparisonFailures(report)
