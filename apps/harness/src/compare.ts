@@ -20,6 +20,7 @@ import {
   type StackPlan,
 } from './spec/stack-spec.js'
 import { expandSweep } from './spec/terms.js'
+import { UsageError } from './spec/usage-error.js'
 import { type FolioPlan, planFolios } from './workloads/folios.js'
 import type { Measurement } from './workloads/measurement.js'
 import { runPressure } from './workloads/pressure.js'
@@ -97,8 +98,18 @@ export function planStacks(
 export async function checkStacks(plans: readonly StackPlan[], registry: DriverRegistry): Promise<void> {
   for (const plan of plans) {
     const stack = await composeStack(plan, registry)
-    await closeDriver(stack.compressor)
-    await closeDriver(stack.zpool)
+    let target: ReturnType<typeof zswapTarget>
+    try {
+      target = zswapTarget(stack, { ramBytes: 1 << 30, mthpEnabled: true })
+    } catch (error) {
+      await closeDriver(stack.compressor)
+      await closeDriver(stack.zpool)
+      if ((error as { code?: unknown }).code === 'ERR_INVALID_OPTION') {
+        throw new UsageError(`bad stack "${plan.name}": ${(error as Error).message}`)
+      }
+      throw error
+    }
+    await target.close()
   }
 }
 
