@@ -1,3 +1,4 @@
+import type { ZswapStats } from '@zswap/cache'
 import { type Folio, PAGE_SIZE } from '@zswap/core'
 import type { Corpus } from '../corpus.js'
 import { LatencyRecorder } from '../measure/latency.js'
@@ -19,6 +20,21 @@ const RSS_EVERY = 256
  * before timing, so the harness does not charge its own allocations to the stack.
  */
 export async function runReplay(target: Target, corpus: Corpus, plan: FolioPlan): Promise<Measurement> {
+  return (await replayDetailed(target, corpus, plan)).measurement
+}
+
+/** A replay's measurement with the raw cache stats behind it. */
+export interface ReplayDetail {
+  measurement: Measurement
+  /** Cache stats with everything stored, and at the end (undefined for the baseline). */
+  afterStore: ZswapStats | undefined
+  end: ZswapStats | undefined
+  /** Pool pages still held after every page was loaded (exclusive loads free them). */
+  poolPagesAfterLoad: number
+}
+
+/** {@link runReplay} with the raw stats snapshots. */
+export async function replayDetailed(target: Target, corpus: Corpus, plan: FolioPlan): Promise<ReplayDetail> {
   const src = corpus.data
   const out = new Uint8Array(plan.pages * PAGE_SIZE)
   const storeFolios: Folio[] = []
@@ -87,6 +103,7 @@ export async function runReplay(target: Target, corpus: Corpus, plan: FolioPlan)
       }
     }
     const end = target.stats()
+    const poolPagesAfterLoad = target.poolPages()
     for (let i = 0; i < plan.count; i++) {
       if (loaded[i] === 0) continue
       const c = comparePages(src, out, plan.first[i], 1 << plan.order[i])
@@ -116,7 +133,7 @@ export async function runReplay(target: Target, corpus: Corpus, plan: FolioPlan)
     }
     const driverStats = target.driverStats()
     if (driverStats !== undefined) result.driverStats = driverStats
-    return result
+    return { measurement: result, afterStore, end, poolPagesAfterLoad }
   } finally {
     storeLat.destroy()
     loadLat.destroy()
