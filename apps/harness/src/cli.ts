@@ -143,7 +143,10 @@ async function main(argv: string[]): Promise<number> {
   for (const d of loaded?.drivers ?? []) registry.add(d)
   if (flags.get('list-drivers')) {
     for (const e of registry.entries()) {
-      process.stdout.write(`${e.kind.padEnd(12)}${e.name.padEnd(10)}${e.summary ?? ''} (${e.package})\n`)
+      const params = e.params === undefined ? 'any key=value' : Object.keys(e.params).join(', ') || 'none'
+      process.stdout.write(
+        `${e.kind.padEnd(12)}${e.name.padEnd(10)}${e.summary ?? ''} (${e.package}); parameters: ${params}\n`,
+      )
     }
     return 0
   }
