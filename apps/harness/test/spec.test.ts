@@ -7,6 +7,8 @@ import { LatencyRecorder } from '../src/measure/latency.js'
 import { median, medianRecord } from '../src/measure/median.js'
 import { paretoFront } from '../src/measure/pareto.js'
 import { interleavedRounds } from '../src/measure/rounds.js'
+import { bestRows, COLUMNS } from '../src/output/columns.js'
+import type { StackResult } from '../src/schema.js'
 import { DriverRegistry } from '../src/spec/registry.js'
 import { composeStack, parseStack } from '../src/spec/stack-spec.js'
 import { expandSweep, parseTerm } from '../src/spec/terms.js'
@@ -207,6 +209,15 @@ describe('measuring core', () => {
       [2, 100],
     ])
     expect([...front].sort()).toEqual([0, 1, 3, 4])
+  })
+
+  it('marks the best value of each column, ties included and the baseline left out', () => {
+    const row = (stack: string, storeMBps: number, ratio: number, baseline = false) =>
+      ({ stack, storeMBps, ratio, baseline }) as unknown as StackResult
+    const rows = [row('memcpy', 9000, 1, true), row('a', 50, 2.7), row('b', 60, 2.7), row('c', 70, 2.1)]
+    const cols = COLUMNS.filter((c) => c.head === 'store MB/s' || c.head === 'ratio')
+    expect(bestRows(rows, cols).map((s) => [...s])).toEqual([[3], [1, 2]])
+    expect(bestRows([rows[0], rows[1]], cols).map((s) => s.size)).toEqual([0, 0]) // one stack: nothing to mark
   })
 
   it('records latency percentiles and a CDF', () => {

@@ -53,22 +53,18 @@ export function columnsFor(rows: readonly StackResult[]): Column[] {
   return COLUMNS.filter((c) => pressure || !c.pressure)
 }
 
-/** For each column, the index of the best row (memcpy baseline excluded), or -1. */
-export function bestRows(rows: readonly StackResult[], columns: readonly Column[]): number[] {
+/** For each column, the rows holding its best value (ties included; memcpy baseline excluded; none with one stack). */
+export function bestRows(rows: readonly StackResult[], columns: readonly Column[]): Set<number>[] {
+  const candidates = rows.map((r, i) => [r, i] as const).filter(([r]) => !r.baseline)
   return columns.map((c) => {
-    if (c.better === undefined) return -1
-    let best = -1
-    rows.forEach((r, i) => {
-      if (r.baseline) return
-      const v = c.value(r) as number
-      if (
-        best < 0 ||
-        (c.better === 'higher' ? v > (c.value(rows[best]) as number) : v < (c.value(rows[best]) as number))
-      ) {
-        best = i
-      }
+    const out = new Set<number>()
+    if (c.better === undefined || candidates.length < 2) return out
+    const values = candidates.map(([r]) => c.value(r) as number)
+    const best = c.better === 'higher' ? Math.max(...values) : Math.min(...values)
+    candidates.forEach(([, i], k) => {
+      if (values[k] === best) out.add(i)
     })
-    return rows.filter((r) => !r.baseline).length > 1 ? best : -1
+    return out
   })
 }
 

@@ -57,7 +57,7 @@ function tables(report: ComparisonReport): string {
       out.push(`<tr${r.baseline ? ' class="baseline"' : ''}><td>${r.pareto ? '◆ ' : ''}${esc(r.stack)}</td>`)
       out.push(
         columns
-          .map((c, j) => `<td class="num${best[j] === i ? ' best' : ''}">${esc(cell(c, r))}</td>`)
+          .map((c, j) => `<td class="num${best[j].has(i) ? ' best' : ''}">${esc(cell(c, r))}</td>`)
           .join(''),
       )
       out.push(`<td>${r.integrity.ok ? 'ok' : '<strong>FAILED</strong>'}</td></tr>`)

@@ -13,7 +13,7 @@ export function formatMarkdown(report: ComparisonReport): string {
     out.push(`| stack | ${columns.map((c) => c.head).join(' | ')} | integrity |`)
     out.push(`|---|${columns.map(() => '---:').join('|')}|---|`)
     rows.forEach((r, i) => {
-      const cells = columns.map((c, j) => (best[j] === i ? `**${cell(c, r)}**` : cell(c, r)))
+      const cells = columns.map((c, j) => (best[j].has(i) ? `**${cell(c, r)}**` : cell(c, r)))
       out.push(
         `| ${r.pareto ? '◆ ' : ''}${esc(r.stack)} | ${cells.join(' | ')} | ${r.integrity.ok ? 'ok' : 'FAILED'} |`,
       )

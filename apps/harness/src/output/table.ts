@@ -22,7 +22,7 @@ export function formatTable(report: ComparisonReport, options: { color?: boolean
     rows.forEach((r, i) => {
       table.push([
         `${r.pareto ? '◆ ' : '  '}${r.stack}`,
-        ...columns.map((c, j) => (best[j] === i ? bold(`${cell(c, r)}*`) : `${cell(c, r)} `)),
+        ...columns.map((c, j) => (best[j].has(i) ? bold(`${cell(c, r)}*`) : `${cell(c, r)} `)),
         r.integrity.ok ? 'ok' : `FAILED (${r.integrity.mismatchedPages} bad pages)`,
       ])
     })
