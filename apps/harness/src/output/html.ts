@@ -91,6 +91,12 @@ Chart.defaults.animation = false
 Chart.defaults.responsive = false
 Chart.defaults.devicePixelRatio = 1
 const charts = document.getElementById('charts')
+// Log-axis labels at 1, 2, 5 × 10^n only (1k for 1000).
+function logTick(v) {
+  const m = v / 10 ** Math.floor(Math.log10(v))
+  if (Math.abs(m - Math.round(m)) > 1e-6 || ![1, 2, 5].includes(Math.round(m))) return ''
+  return v >= 1000 ? v / 1000 + 'k' : String(v)
+}
 function canvas(title) {
   const fig = document.createElement('figure')
   const cap = document.createElement('figcaption')
@@ -129,7 +135,8 @@ for (const w of data.workloads) {
         borderColor: palette[i % palette.length], pointRadius: 0, stepped: true,
       })),
     },
-    options: { scales: { x: { type: 'logarithmic', title: { display: true, text: 'load latency µs (log)' } },
+    options: { scales: { x: { type: 'logarithmic', title: { display: true, text: 'load latency µs (log)' },
+                              ticks: { autoSkip: false, maxRotation: 0, callback: logTick } },
                          y: { min: 0, max: 100, title: { display: true, text: '% of loads at or below' } } } },
   })
   if (w.pressure) {
