@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs'
 import { delimiter, resolve } from 'node:path'
-import { type Accelerator, type Compressor, isAccelerator } from '@zswap/core'
+import { type Accelerator, type Compressor, isAccelerator, ZswapError } from '@zswap/core'
 import { type FlagSpec, formatHelp, parseFlags } from './cli/args.js'
 import { compareStacks, comparisonFailures } from './compare.js'
 import { loadConfig } from './config.js'
@@ -14,7 +14,6 @@ import { createProgress } from './output/progress.js'
 import { formatTable } from './output/table.js'
 import { DriverRegistry } from './spec/registry.js'
 import { isHarnessUsageError, UsageError } from './spec/usage-error.js'
-import { isUsageError } from './stacks.js'
 import { harnessVersion } from './version.js'
 import { WORKLOAD_KINDS } from './workloads/workload-spec.js'
 
@@ -122,7 +121,14 @@ function pick<T>(flags: Map<string, unknown>, name: string): T | undefined {
 async function readCorpora(paths: readonly string[], maxPages: number): Promise<Corpus[]> {
   const out: Corpus[] = []
   for (const path of paths) {
-    const corpus = await loadCorpus(path, maxPages)
+    let corpus: Awaited<ReturnType<typeof loadCorpus>>
+    try {
+      corpus = await loadCorpus(path, maxPages)
+    } catch (error) {
+      // A file that cannot be read or is not whole pages is the user's to fix: a usage error.
+      if (ZswapError.isInstance(error)) throw new UsageError((error as Error).message)
+      throw error
+    }
     if (corpus.truncated) {
       process.stderr.write(`zswap-harness: ${path}: read the first ${maxPages} pages (--max-pages)\n`)
     }
@@ -252,7 +258,9 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2))
 } catch (error) {
-  if (isHarnessUsageError(error) || isUsageError(error)) {
+  // Usage errors: the harness's own, and a driver's option check (ERR_INVALID_OPTION). Anything else
+  // is a bug and keeps its stack trace.
+  if (isHarnessUsageError(error) || (error as { code?: unknown } | null)?.code === 'ERR_INVALID_OPTION') {
     const message = (error as Error).message.replace(/^\[zswap-harness\] /, '')
     process.stderr.write(`zswap-harness: ${message.split('\n')[0]}\n`)
     process.exitCode = 2

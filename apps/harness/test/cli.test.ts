@@ -212,6 +212,10 @@ describe('zswap-harness CLI', () => {
 
   it('reports every usage mistake with exit 2 and one line, never a stack trace', () => {
     const missing = join(dir, 'nope.pages')
+    const ragged = join(dir, 'ragged.pages')
+    writeFileSync(ragged, 'abc')
+    const notZstd = join(dir, 'not.pages.zst')
+    writeFileSync(notZstd, 'not zstd at all')
     const cases: [string[], RegExp][] = [
       [['--corpus', ''], /--corpus needs a non-empty FILE, got ''/],
       [['--folio-order', ''], /--folio-order must be an integer in 0\.\.9, got ''/],
@@ -233,6 +237,9 @@ describe('zswap-harness CLI', () => {
       [['--json=yes'], /--json takes no value/],
       [['--json', '--csv'], /give one of --json, --csv, --markdown/],
       [['--corpus', missing], /cannot read corpus .*nope\.pages/],
+      [['--corpus', dir], /cannot read corpus .*EISDIR/],
+      [['--corpus', ragged], /ragged\.pages is 3 bytes, not a multiple of the 4096-byte page size/],
+      [['--corpus', notZstd], /not\.pages\.zst is not a valid zstd file/],
       [
         ['--compressor', 'snappy'],
         /unknown compressor or accelerator snappy; valid: lz4, zstd, deflate, iaa/,
