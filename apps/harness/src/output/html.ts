@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { flattenStats } from '../report.js'
 import type { ComparisonReport } from '../schema.js'
 import { bestRows, byWorkload, cell, columnsFor, legend } from './columns.js'
 
@@ -77,6 +78,16 @@ function tables(report: ComparisonReport): string {
         )
         out.push('</tr>')
       }
+      out.push('</tbody></table></details>')
+    }
+    // The accelerator's (or compressor's) own stats, flattened.
+    for (const r of rows) {
+      if (r.driverStats === null || typeof r.driverStats !== 'object') continue
+      const stats = [...flattenStats(r.driverStats)]
+      if (stats.length === 0) continue
+      out.push(`<details><summary>${esc(r.stack)}: driver stats</summary><table><tbody>`)
+      for (const [k, v] of stats)
+        out.push(`<tr><td>${esc(k)}</td><td class="num">${v.toLocaleString('en-US')}</td></tr>`)
       out.push('</tbody></table></details>')
     }
   }
