@@ -120,8 +120,17 @@ function instances(workloads: readonly string[], corpora: readonly Corpus[]): In
     const sources = plan.kind === 'synthetic' ? [syntheticCorpus(plan.synthetic)] : corpora
     for (const corpus of sources) {
       const folios = planFolios(corpus.pages, plan.mix, plan.seed)
-      const id = plan.kind === 'synthetic' ? plan.name : `${plan.name} on ${corpus.name}`
-      if (out.some((i) => i.info.id === id)) continue
+      if (folios.count === 0) {
+        const smallest = Math.min(...plan.mix.map((m) => m.order))
+        throw new UsageError(
+          `corpus ${corpus.name} has ${corpus.pages} pages, fewer than one folio of order ${smallest} ` +
+            `(${1 << smallest} pages) for workload ${plan.name}`,
+        )
+      }
+      let id = plan.kind === 'synthetic' ? plan.name : `${plan.name} on ${corpus.name}`
+      const same = out.find((i) => i.info.id === id)
+      if (same !== undefined && same.corpus.path === corpus.path) continue // the same workload twice
+      if (same !== undefined) id = `${id} (${corpus.path})` // two corpora of the same name
       out.push({
         info: {
           id,

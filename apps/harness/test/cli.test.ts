@@ -212,6 +212,7 @@ describe('zswap-harness CLI', () => {
 
   it('reports every usage mistake with exit 2 and one line, never a stack trace', () => {
     const missing = join(dir, 'nope.pages')
+    const tiny = smallCorpus('tiny', 8)
     const ragged = join(dir, 'ragged.pages')
     writeFileSync(ragged, 'abc')
     const notZstd = join(dir, 'not.pages.zst')
@@ -262,6 +263,10 @@ describe('zswap-harness CLI', () => {
       [
         ['--workload', 'replay(order=2)', '--folio-order', '1'],
         /give --workload, or --folio-order, not both/,
+      ],
+      [
+        ['--corpus', tiny, '--folio-order', '4'],
+        /tiny has 8 pages, fewer than one folio of order 4 \(16 pages\)/,
       ],
       [['--inject-fault', 'melt'], /--inject-fault must be one of flip, corrupt/],
       [['--config', join(dir, 'none.config.mjs')], /config file .* does not exist/],
