@@ -24,7 +24,9 @@ export const COLUMNS: readonly Column[] = [
   { head: 'store p99 µs', value: (r) => r.store.p99Us, format: n(1), better: 'lower' },
   { head: 'load p50 µs', value: (r) => r.load.p50Us, format: n(1), better: 'lower' },
   { head: 'load p99 µs', value: (r) => r.load.p99Us, format: n(1), better: 'lower' },
-  { head: 'pool pages', value: (r) => r.poolPages, format: n(0), better: 'lower' },
+  // Not marked: a stack that rejects more pages holds fewer pool pages without being better.
+  { head: 'stored %', value: (r) => (r.pages > 0 ? (100 * r.storedPages) / r.pages : 0), format: n(0) },
+  { head: 'pool pages', value: (r) => r.poolPages, format: n(0) },
   { head: 'CPU ms', value: (r) => r.cpuMs, format: n(0), better: 'lower' },
   { head: 'peak RSS MiB', value: (r) => r.peakRssBytes / 2 ** 20, format: n(0) },
   {
