@@ -21,7 +21,12 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ]
-const SCREENSHOT = join(root, '..', '..', 'docs', 'harness-report.png')
+// Saved for a person to look at: under .bench-out (git-ignored) on every run, and over the README's
+// docs/harness-report.png with UPDATE_SCREENSHOTS=1, so a test run leaves the tree clean.
+const SCREENSHOT =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(root, '..', '..', 'docs', 'harness-report.png')
+    : join(root, '.bench-out', 'harness-report.png')
 
 const dir = mkdtempSync(join(tmpdir(), 'harness-report-'))
 beforeAll(ensureBuilt)
@@ -112,6 +117,7 @@ describe.skipIf(!haveChromium)('the HTML report in headless Chromium', () => {
       expect(requests).toEqual([pathToFileURL(html).href])
       mkdirSync(join(SCREENSHOT, '..'), { recursive: true })
       await page.screenshot({ path: SCREENSHOT, fullPage: true })
+      process.stderr.write(`report screenshot: ${SCREENSHOT}\n`)
     } finally {
       await context.close()
       rmSync(profile, { recursive: true, force: true })
