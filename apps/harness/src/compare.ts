@@ -252,7 +252,9 @@ export function comparisonFailures(report: ComparisonReport): string[] {
           : `; first wrong page at page ${i.firstMismatch.page} (byte offset ${i.firstMismatch.byte})`
       return (
         `${r.stack} on ${r.workload}: ${i.mismatchedPages} loaded pages differ from the stored pages, ` +
-        `${i.failedLoads} stored folios failed to load, ${i.unexpectedLoads} rejected folios loaded${at}` +
+        `${i.failedLoads} stored folios failed to load, ${i.unexpectedLoads} rejected folios loaded` +
+        (i.storeErrors > 0 ? `, ${i.storeErrors} stores threw` : '') +
+        at +
         (i.firstError === undefined ? '' : `; first error: ${i.firstError}`)
       )
     })

@@ -257,6 +257,22 @@ describe('measuring core', () => {
     })
   })
 
+  it('a store that throws fails the run instead of crashing it', async () => {
+    const corpus = { ...readSample(), pages: 64 }
+    const plan = planFolios(64, [{ order: 0, share: 1 }])
+    const inner = memcpyTarget()
+    const throwing = {
+      ...inner,
+      store: async (f: Parameters<typeof inner.store>[0]) => {
+        if (f.swap.offset === 5) throw new Error('boom')
+        return inner.store(f)
+      },
+    }
+    const m = await runReplay(throwing, corpus, plan)
+    expect(m.integrity).toMatchObject({ ok: false, storeErrors: 1 })
+    expect(m.integrity.firstError).toBe('store of the folio at page 5 threw: boom')
+  })
+
   it('generates seeded synthetic pages with the asked share of zero-filled pages', () => {
     const a = syntheticCorpus({ pages: 400, ratio: 4, zero: 0.5, same: 0, seed: 3 })
     const b = syntheticCorpus({ pages: 400, ratio: 4, zero: 0.5, same: 0, seed: 3 })

@@ -17,6 +17,8 @@ export interface Integrity {
   failedLoads: number
   /** Rejected folios that still loaded (all-or-nothing broken). */
   unexpectedLoads: number
+  /** Store calls that threw instead of storing or rejecting (counted results are expected, throws are not). */
+  storeErrors: number
   firstMismatch?: Mismatch
   firstError?: string
 }

@@ -74,7 +74,13 @@ export async function runPressure(
       meter.sample()
     }
   }
-  const integrity: Integrity = { ok: true, mismatchedPages: 0, failedLoads: 0, unexpectedLoads: 0 }
+  const integrity: Integrity = {
+    ok: true,
+    mismatchedPages: 0,
+    failedLoads: 0,
+    unexpectedLoads: 0,
+    storeErrors: 0,
+  }
   let rejectedFolios = 0
   let pagesFromSwapFile = 0
   try {
@@ -84,7 +90,13 @@ export async function runPressure(
       Array.from({ length: streams }, async (_, s) => {
         for (let i = s * per; i < Math.min(plan.count, (s + 1) * per); i++) {
           const a = performance.now()
-          const ok = await target.store(storeFolios[i])
+          let ok = false
+          try {
+            ok = await target.store(storeFolios[i])
+          } catch (error) {
+            integrity.storeErrors++
+            integrity.firstError ??= `store of the folio at page ${plan.first[i]} threw: ${(error as Error).message}`
+          }
           storeLat.record(performance.now() - a)
           if (!ok) {
             rejectedFolios++

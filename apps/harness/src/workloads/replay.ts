@@ -50,13 +50,25 @@ export async function replayDetailed(target: Target, corpus: Corpus, plan: Folio
   const storeLat = new LatencyRecorder()
   const loadLat = new LatencyRecorder()
   const stored = new Uint8Array(plan.count)
-  const integrity: Integrity = { ok: true, mismatchedPages: 0, failedLoads: 0, unexpectedLoads: 0 }
+  const integrity: Integrity = {
+    ok: true,
+    mismatchedPages: 0,
+    failedLoads: 0,
+    unexpectedLoads: 0,
+    storeErrors: 0,
+  }
   try {
     let storeMs = 0
     let storedPages = 0
     for (let i = 0; i < plan.count; i++) {
       const t0 = performance.now()
-      const ok = await target.store(storeFolios[i])
+      let ok = false
+      try {
+        ok = await target.store(storeFolios[i])
+      } catch (error) {
+        integrity.storeErrors++
+        integrity.firstError ??= `store of the folio at page ${plan.first[i]} threw: ${(error as Error).message}`
+      }
       const dt = performance.now() - t0
       storeMs += dt
       storeLat.record(dt)
@@ -111,7 +123,10 @@ export async function replayDetailed(target: Target, corpus: Corpus, plan: Folio
       if (c.first !== undefined) integrity.firstMismatch ??= c.first
     }
     integrity.ok =
-      integrity.mismatchedPages === 0 && integrity.failedLoads === 0 && integrity.unexpectedLoads === 0
+      integrity.mismatchedPages === 0 &&
+      integrity.failedLoads === 0 &&
+      integrity.unexpectedLoads === 0 &&
+      integrity.storeErrors === 0
     const usage = meter.stop()
     const storedBytes = storedPages * PAGE_SIZE
     const result: Measurement = {
