@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { createReadStream, existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InvalidArgumentError, PAGE_SIZE } from '@zswap/core'
-import { decompress } from 'zstd-napi'
+import { DecompressStream, decompress } from 'zstd-napi'
 
 /** A page corpus held in memory: `pages` × 4096 bytes, page i at byte i × 4096. */
 export interface Corpus {
@@ -44,6 +44,64 @@ export function readCorpus(path: string): Corpus {
     }
   }
   return corpusFromBytes(bytes, path)
+}
+
+/**
+ * Pages read from one corpus file at most, by default (256 MiB): input such
+ * as /dev/zero or a huge file is cut there instead of filling memory.
+ */
+export const DEFAULT_MAX_PAGES = 65536
+
+/** A corpus read with {@link loadCorpus}. */
+export interface LoadedCorpus extends Corpus {
+  /** True when the file held more than `maxPages` pages and was cut. */
+  readonly truncated: boolean
+}
+
+/**
+ * Streams a page corpus (`.pages`, or `.pages.zst` decompressed on the fly),
+ * reading at most `maxPages` pages: a larger input (or an endless one such as
+ * /dev/zero) is cut there and flagged `truncated`.
+ * @throws InvalidArgumentError when the file cannot be read or decompressed,
+ * holds no page, or (when read whole) is not a multiple of 4096 bytes.
+ */
+export async function loadCorpus(path: string, maxPages = DEFAULT_MAX_PAGES): Promise<LoadedCorpus> {
+  if (!Number.isInteger(maxPages) || maxPages < 1) {
+    throw new InvalidArgumentError(`[${PKG}] maxPages must be a positive integer, got ${maxPages}`)
+  }
+  const cap = maxPages * PAGE_SIZE
+  const chunks: Buffer[] = []
+  let total = 0
+  let truncated = false
+  const file = createReadStream(path, { highWaterMark: 1 << 20 })
+  const zst = path.endsWith('.zst')
+  const stream = zst ? file.pipe(new DecompressStream()) : file
+  if (zst) file.on('error', (error) => stream.destroy(error))
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const take = Math.min(chunk.length, cap - total)
+      chunks.push(take === chunk.length ? chunk : chunk.subarray(0, take))
+      total += take
+      if (total >= cap) {
+        truncated = true
+        break
+      }
+    }
+  } catch (error) {
+    const message = (error as Error).message
+    throw new InvalidArgumentError(
+      zst && (error as { code?: string }).code === undefined
+        ? `[${PKG}] corpus ${path} is not a valid zstd file: ${message}`
+        : `[${PKG}] cannot read corpus ${path}: ${message}`,
+      { cause: error },
+    )
+  } finally {
+    file.destroy()
+    stream.destroy()
+  }
+  let bytes = new Uint8Array(Buffer.concat(chunks, total))
+  if (truncated) bytes = bytes.subarray(0, Math.floor(total / PAGE_SIZE) * PAGE_SIZE)
+  return { ...corpusFromBytes(bytes, path), truncated }
 }
 
 /**

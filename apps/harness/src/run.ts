@@ -1,20 +1,13 @@
-import { performance } from 'node:perf_hooks'
-import { createZswap, type ZswapStats } from '@zswap/cache'
-import {
-  type Folio,
-  InvalidArgumentError,
-  invalidOption,
-  isAccelerator,
-  MAX_FOLIO_ORDER,
-  PAGE_SIZE,
-} from '@zswap/core'
-import { build } from 'hdr-histogram-js'
+import type { ZswapStats } from '@zswap/cache'
+import { InvalidArgumentError, invalidOption, MAX_FOLIO_ORDER, PAGE_SIZE } from '@zswap/core'
 import type { Corpus } from './corpus.js'
+import type { LatencySummary } from './measure/latency.js'
 import { createStack, type Stack, type StackSpec } from './stacks.js'
+import { planFolios } from './workloads/folios.js'
+import { replayDetailed } from './workloads/replay.js'
+import { zswapTarget } from './workloads/targets.js'
 
 const PKG = 'zswap-harness'
-/** Byte the load buffer is filled with first, so a load that writes nothing cannot pass. */
-const POISON = 0x5a
 
 /** Throughput and per-folio latency of one phase. */
 export interface PhaseResult {
@@ -82,147 +75,51 @@ function assertOrder(order: number): void {
   }
 }
 
-function histogram() {
-  // Nanoseconds, 3 significant digits; auto-resize so a GC pause never overflows it.
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 1e9, numberOfSignificantValueDigits: 3 })
-}
-
-function phase(bytes: number, ms: number, h: ReturnType<typeof histogram>): PhaseResult {
-  return {
-    MBps: ms > 0 ? bytes / 1e3 / ms : 0,
-    p50Us: h.getValueAtPercentile(50) / 1e3,
-    p99Us: h.getValueAtPercentile(99) / 1e3,
-  }
-}
-
 /**
  * Stores every folio of the corpus through a fresh cache on `stack`, then
  * loads every stored folio back, timing each call, and compares every
- * loaded page with the page stored.
+ * loaded page with the page stored (the replay workload of the measuring core).
  */
 export async function runWorkload(options: RunOptions): Promise<RunResult> {
   const { corpus, stack } = options
   const order = options.folioOrder ?? 0
   assertOrder(order)
-  const perFolio = 1 << order
-  const folioBytes = perFolio * PAGE_SIZE
-  const folios = Math.floor(corpus.pages / perFolio)
-  if (folios === 0) {
+  const plan = planFolios(corpus.pages, [{ order, share: 1 }])
+  if (plan.count === 0) {
     throw new InvalidArgumentError(
       `[${PKG}] corpus ${corpus.name} has ${corpus.pages} pages, fewer than one folio of order ${order}`,
     )
   }
-  const pages = folios * perFolio
-  const src = corpus.data
-  const out = new Uint8Array(pages * PAGE_SIZE)
-  // Folio objects are made before timing: the harness must not charge its own allocations to the cache.
-  const storeFolios: Folio[] = []
-  const loadFolios: Folio[] = []
-  for (let i = 0; i < folios; i++) {
-    const swap = { type: 0, offset: i * perFolio }
-    storeFolios.push({ swap, order, data: src.subarray(i * folioBytes, (i + 1) * folioBytes) })
-    loadFolios.push({ swap, order, data: out.subarray(i * folioBytes, (i + 1) * folioBytes) })
+  const target = zswapTarget(
+    { ...stack, objectPages: 1, cache: {} },
+    { ramBytes: options.ramBytes ?? Math.max(100 * plan.pages * PAGE_SIZE, 1 << 30), mthpEnabled: order > 0 },
+  )
+  const { measurement: m, afterStore, end, poolPagesAfterLoad } = await replayDetailed(target, corpus, plan)
+  const phase = (MBps: number, l: LatencySummary): PhaseResult => ({ MBps, p50Us: l.p50Us, p99Us: l.p99Us })
+  const i = m.integrity
+  const result: RunResult = {
+    stack: stack.name,
+    corpus: corpus.name,
+    folioOrder: order,
+    pages: m.pages,
+    folios: m.folios,
+    storedPages: m.storedPages,
+    rejectedFolios: m.rejectedFolios,
+    ratio: m.ratio,
+    poolRatio: m.effectiveRatio,
+    poolPages: m.poolPages,
+    poolPagesAfterLoad,
+    integrity: i.ok ? 'ok' : 'failed',
+    mismatchedPages: i.mismatchedPages,
+    failedLoads: i.failedLoads,
+    unexpectedLoads: i.unexpectedLoads,
+    store: phase(m.storeMBps, m.store),
+    load: phase(m.loadMBps, m.load),
+    statsAfterStore: afterStore!,
+    stats: end!,
   }
-
-  const zswap = createZswap({
-    ...(isAccelerator(stack.compressor)
-      ? { accelerator: stack.compressor }
-      : { compressor: stack.compressor }),
-    zpool: stack.zpool,
-    ramBytes: options.ramBytes ?? Math.max(100 * pages * PAGE_SIZE, 1 << 30),
-    mthpEnabled: order > 0,
-  })
-  try {
-    const stored = new Uint8Array(folios)
-    const storeHist = histogram()
-    let storeMs = 0
-    for (let i = 0; i < folios; i++) {
-      const t0 = performance.now()
-      const ok = await zswap.store(storeFolios[i])
-      const dt = performance.now() - t0
-      storeMs += dt
-      storeHist.recordValue(Math.max(1, Math.round(dt * 1e6)))
-      stored[i] = ok ? 1 : 0
-    }
-    let storedFolios = 0
-    for (let i = 0; i < folios; i++) storedFolios += stored[i]
-    const statsAfterStore = zswap.stats()
-    const poolPages = stack.zpool.totalPages
-
-    out.fill(POISON)
-    const loadHist = histogram()
-    let loadMs = 0
-    let failedLoads = 0
-    let firstError: string | undefined
-    const loaded = new Uint8Array(folios)
-    for (let i = 0; i < folios; i++) {
-      if (stored[i] === 0) continue
-      const t0 = performance.now()
-      let ok = false
-      try {
-        ok = await zswap.load(loadFolios[i])
-      } catch (error) {
-        firstError ??= `folio at offset ${i * perFolio}: ${(error as Error).message}`
-      }
-      const dt = performance.now() - t0
-      loadMs += dt
-      loadHist.recordValue(Math.max(1, Math.round(dt * 1e6)))
-      if (ok) loaded[i] = 1
-      else failedLoads++
-    }
-    // A rejected folio must have left nothing behind (all or nothing).
-    let unexpectedLoads = 0
-    for (let i = 0; i < folios; i++) {
-      if (stored[i] === 1) continue
-      try {
-        if (await zswap.load(loadFolios[i])) unexpectedLoads++
-      } catch (error) {
-        firstError ??= `rejected folio at offset ${i * perFolio}: ${(error as Error).message}`
-      }
-    }
-    const poolPagesAfterLoad = stack.zpool.totalPages
-    const stats = zswap.stats()
-
-    const a = Buffer.from(src.buffer, src.byteOffset, pages * PAGE_SIZE)
-    const b = Buffer.from(out.buffer, out.byteOffset, out.byteLength)
-    let mismatchedPages = 0
-    for (let i = 0; i < folios; i++) {
-      if (loaded[i] === 0) continue
-      for (let p = i * perFolio; p < (i + 1) * perFolio; p++) {
-        const start = p * PAGE_SIZE
-        if (a.compare(b, start, start + PAGE_SIZE, start, start + PAGE_SIZE) !== 0) mismatchedPages++
-      }
-    }
-
-    const storedPages = storedFolios * perFolio
-    const storedBytes = storedPages * PAGE_SIZE
-    const compressed = statsAfterStore.cgroups?.['/']?.zswap ?? statsAfterStore.pool_total_size
-    const result: RunResult = {
-      stack: stack.name,
-      corpus: corpus.name,
-      folioOrder: order,
-      pages,
-      folios,
-      storedPages,
-      rejectedFolios: folios - storedFolios,
-      ratio: compressed > 0 ? storedBytes / compressed : 0,
-      poolRatio: statsAfterStore.pool_total_size > 0 ? storedBytes / statsAfterStore.pool_total_size : 0,
-      poolPages,
-      poolPagesAfterLoad,
-      integrity: mismatchedPages === 0 && failedLoads === 0 && unexpectedLoads === 0 ? 'ok' : 'failed',
-      mismatchedPages,
-      failedLoads,
-      unexpectedLoads,
-      store: phase(pages * PAGE_SIZE, storeMs, storeHist),
-      load: phase(storedBytes, loadMs, loadHist),
-      statsAfterStore,
-      stats,
-    }
-    if (firstError !== undefined) result.firstError = firstError
-    return result
-  } finally {
-    await zswap.close()
-  }
+  if (i.firstError !== undefined) result.firstError = i.firstError
+  return result
 }
 
 /** Options of {@link runHarness}. */

@@ -1,15 +1,9 @@
-import {
-  type Accelerator,
-  type Compressor,
-  InvalidArgumentError,
-  invalidOption,
-  type Zpool,
-  ZswapError,
-} from '@zswap/core'
+import { type Accelerator, type Compressor, invalidOption, type Zpool, ZswapError } from '@zswap/core'
+import { DriverRegistry } from './spec/registry.js'
 
 const PKG = 'zswap-harness'
 
-/** Compressor names the harness can compose. */
+/** Compressor names of the older single-stack API (`createStack`); the registry has more. */
 export const COMPRESSOR_NAMES = ['lz4', 'zstd', 'deflate'] as const
 export type CompressorName = (typeof COMPRESSOR_NAMES)[number]
 
@@ -35,54 +29,25 @@ export interface StackSpec {
   lz4Checksum?: boolean
 }
 
-// Driver packages are loaded on demand so the harness works with whichever ones are built.
-const COMPRESSOR_PACKAGES: Record<CompressorName, { pkg: string; factory: string }> = {
-  lz4: { pkg: '@zswap/lz4', factory: 'lz4' },
-  zstd: { pkg: '@zswap/zstd', factory: 'zstd' },
-  deflate: { pkg: '@zswap/deflate', factory: 'deflate' },
-}
+// Driver packages are loaded on demand (through the registry), so the harness works with whichever ones are built.
+const registry = new DriverRegistry()
 
-const ZPOOL_PACKAGES: Record<ZpoolName, { pkg: string; factory: string }> = {
-  zbud: { pkg: '@zswap/zbud', factory: 'zbud' },
-  zsmalloc: { pkg: '@zswap/zsmalloc', factory: 'zsmalloc' },
-  z3fold: { pkg: '@zswap/z3fold', factory: 'z3fold' },
-}
-
-async function loadFactory(pkg: string, factory: string): Promise<(options?: object) => unknown> {
-  let mod: Record<string, unknown>
-  try {
-    mod = (await import(pkg)) as Record<string, unknown>
-  } catch (error) {
-    const code = (error as { code?: string }).code
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
-      throw new InvalidArgumentError(
-        `[${PKG}] driver package ${pkg} is not available (not built or not installed); ` +
-          `build it with \`pnpm --filter ${pkg} build\``,
-        { cause: error },
-      )
-    }
-    throw error
-  }
-  const fn = mod[factory]
-  if (typeof fn !== 'function') {
-    throw new InvalidArgumentError(`[${PKG}] driver package ${pkg} does not export a factory ${factory}()`)
-  }
-  return fn as (options?: object) => unknown
+async function loadFactory(name: string): Promise<(options?: object) => unknown> {
+  return (await registry.factory(registry.get(name)!)) as (options?: object) => unknown
 }
 
 /**
  * Creates a compressor by name from its driver package.
- * @throws InvalidOption for an unknown name; InvalidArgumentError when the package is not built.
+ * @throws InvalidOption for an unknown name; UsageError (ERR_HARNESS_USAGE) when its package is not built.
  */
 export async function createCompressor(
   name: CompressorName,
   options: { zstdLevel?: number; lz4Checksum?: boolean } = {},
 ) {
-  const entry = COMPRESSOR_PACKAGES[name]
-  if (entry === undefined || !Object.hasOwn(COMPRESSOR_PACKAGES, name)) {
+  if (!COMPRESSOR_NAMES.includes(name)) {
     throw invalidOption(PKG, 'compressor', `one of ${COMPRESSOR_NAMES.join(', ')}, got ${String(name)}`)
   }
-  const factory = await loadFactory(entry.pkg, entry.factory)
+  const factory = await loadFactory(name)
   if (name === 'zstd') return factory({ level: options.zstdLevel ?? 1 }) as Compressor
   if (name === 'lz4') return factory({ checksum: options.lz4Checksum ?? true }) as Compressor
   return factory() as Compressor
@@ -90,14 +55,13 @@ export async function createCompressor(
 
 /**
  * Creates a zpool by name from its driver package.
- * @throws InvalidOption for an unknown name; InvalidArgumentError when the package is not built.
+ * @throws InvalidOption for an unknown name; UsageError (ERR_HARNESS_USAGE) when its package is not built.
  */
 export async function createZpool(name: ZpoolName): Promise<Zpool> {
-  const entry = ZPOOL_PACKAGES[name]
-  if (entry === undefined || !Object.hasOwn(ZPOOL_PACKAGES, name)) {
+  if (!ZPOOL_NAMES.includes(name)) {
     throw invalidOption(PKG, 'zpool', `one of ${ZPOOL_NAMES.join(', ')}, got ${String(name)}`)
   }
-  const factory = await loadFactory(entry.pkg, entry.factory)
+  const factory = await loadFactory(name)
   return factory() as Zpool
 }
 

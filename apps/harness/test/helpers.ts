@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const repoRoot = join(root, '..', '..')
 export const cliPath = join(root, 'dist', 'cli.js')
 export const benchPath = join(root, 'dist', 'bench.js')
 
@@ -14,7 +15,19 @@ export function ensureBuilt(): void {
   execFileSync('pnpm', ['exec', 'tsup'], { cwd: root, stdio: 'ignore' })
 }
 
-export function node(script: string, args: string[]) {
-  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', cwd: root })
+/** Runs a built script with node; `cwd` defaults to the harness package, `ZSWAP_CORPUS` is unset unless given. */
+export function node(
+  script: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+) {
+  const env: Record<string, string | undefined> = { ...process.env, ...options.env }
+  if (options.env?.ZSWAP_CORPUS === undefined) delete env.ZSWAP_CORPUS
+  const r = spawnSync(process.execPath, [script, ...args], {
+    encoding: 'utf8',
+    cwd: options.cwd ?? root,
+    env,
+    maxBuffer: 64 << 20,
+  })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }

@@ -11,6 +11,7 @@ import Table from 'cli-table3'
 import { compressSync } from 'lz4-napi'
 import { Piscina } from 'piscina'
 import type { Corpus } from '../corpus.js'
+import { interleavedRounds } from '../measure/rounds.js'
 import { fixed, loadCorpora, median } from './util.js'
 
 /**
@@ -344,21 +345,26 @@ export async function runIaaBench(
     await devicePass(engines, pages)
     await devicePass(verifying, pages)
     await piscinaPass(pool, algorithm, ownPages)
+    // The measuring core's rounds, alternating the order run by run to cancel drift on a shared machine.
+    const kinds = ['inline', 'engines', 'verify', 'piscina'] as const
+    const [inlineMs, enginesMs, verifyMs, piscinaMs] = await interleavedRounds(
+      kinds,
+      { runs, warmup: 0, alternate: true },
+      async (what) => {
+        if (what === 'inline') return inlinePass(algorithm, pages)
+        if (what === 'engines') return devicePass(engines, pages)
+        if (what === 'verify') return devicePass(verifying, pages)
+        return piscinaPass(pool, algorithm, ownPages)
+      },
+    )
+    const perSec = (ms: number) => (pages.length * 1000) / ms
+    rates.inline.push(...inlineMs.map(perSec))
+    rates.engines.push(...enginesMs.map(perSec))
+    rates.verify.push(...verifyMs.map(perSec))
+    rates.piscina.push(...piscinaMs.map(perSec))
     for (let r = 0; r < runs; r++) {
-      // Alternate the order run by run to cancel drift on a shared machine.
-      const order =
-        r % 2 === 0 ? ['inline', 'engines', 'verify', 'piscina'] : ['piscina', 'verify', 'engines', 'inline']
-      const ms: Record<string, number> = {}
-      for (const what of order) {
-        if (what === 'inline') ms.inline = inlinePass(algorithm, pages)
-        else if (what === 'engines') ms.engines = await devicePass(engines, pages)
-        else if (what === 'verify') ms.verify = await devicePass(verifying, pages)
-        else ms.piscina = await piscinaPass(pool, algorithm, ownPages)
-      }
-      for (const k of ['inline', 'engines', 'verify', 'piscina'] as const)
-        rates[k].push((pages.length * 1000) / ms[k])
-      ratios.inline.push(ms.inline / ms.engines)
-      ratios.piscina.push(ms.piscina / ms.engines)
+      ratios.inline.push(inlineMs[r] / enginesMs[r])
+      ratios.piscina.push(piscinaMs[r] / enginesMs[r])
     }
     await Promise.all([engines.close(), verifying.close(), pool.destroy()])
     throughput.push({

@@ -4,14 +4,10 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { InvalidArgumentError } from '@zswap/core'
 import { type Corpus, isCorpusFile, readCorpus, readSample } from '../corpus.js'
+import { median } from '../measure/median.js'
 
-/** Median of a non-empty list (mean of the two middle values for an even count). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new InvalidArgumentError('[zswap-harness] median of an empty list')
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
+/** The measuring core's median, re-exported for bench modules. */
+export { median } from '../measure/median.js'
 
 /** Runs `fn` `runs` times (after `warmup` untimed calls) and returns the median duration in milliseconds. */
 export async function timeMedian(

@@ -9,6 +9,7 @@ import Table from 'cli-table3'
 import { compressSync } from 'lz4-napi'
 import binding from 'zstd-napi/binding.js'
 import type { Corpus } from '../corpus.js'
+import { interleavedRounds } from '../measure/rounds.js'
 import { fixed, loadCorpora, median } from './util.js'
 
 /**
@@ -258,27 +259,29 @@ function churnMap(views: Uint8Array[], max: number, window: number, ops: number,
   return performance.now() - t0
 }
 
-function measureOps(name: PoolName, objs: Objects, ops: number, runs: number, chainSize: number): number {
+async function measureOps(
+  name: PoolName,
+  objs: Objects,
+  ops: number,
+  runs: number,
+  chainSize: number,
+): Promise<number> {
   const window = 20_000
   const scratch = new Uint8Array(PAGE_SIZE)
   const dsts = Array.from({ length: PAGE_SIZE + 1 }, (_, n) => scratch.subarray(0, n))
   const max = makePool(name, chainSize).capabilities.maxObjectSize
-  const ratios: number[] = []
-  churnPool(makePool(name, chainSize), objs.views, window, Math.min(ops, 20_000), dsts) // warm-up
-  churnMap(objs.views, max, window, Math.min(ops, 20_000), dsts)
-  for (let r = 0; r < runs; r++) {
-    let poolMs: number
-    let mapMs: number
-    if (r % 2 === 0) {
-      poolMs = churnPool(makePool(name, chainSize), objs.views, window, ops, dsts)
-      mapMs = churnMap(objs.views, max, window, ops, dsts)
-    } else {
-      mapMs = churnMap(objs.views, max, window, ops, dsts)
-      poolMs = churnPool(makePool(name, chainSize), objs.views, window, ops, dsts)
-    }
-    ratios.push(mapMs / poolMs)
-  }
-  return median(ratios)
+  // The measuring core's rounds: one shorter warm-up round, then pool and Map alternating (A B, B A, ...).
+  const [poolMs, mapMs] = await interleavedRounds(
+    ['pool', 'map'] as const,
+    { runs, warmup: 1, alternate: true },
+    async (what, round) => {
+      const n = round < 0 ? Math.min(ops, 20_000) : ops
+      return what === 'pool'
+        ? churnPool(makePool(name, chainSize), objs.views, window, n, dsts)
+        : churnMap(objs.views, max, window, n, dsts)
+    },
+  )
+  return median(poolMs.map((ms, r) => mapMs[r] / ms))
 }
 
 /** Multi-page zsmalloc objects: runs of `chunkPages` pages compressed with lz4 as one object (+16 B header). */
@@ -383,7 +386,7 @@ export default async function main(argv: string[]): Promise<void> {
     for (const objs of compressCorpus(corpus)) {
       for (const name of POOLS) {
         const mem = measureMemory(name, objs, objects, seed, chainSize)
-        const opsVsMap = measureOps(name, objs, ops, runs, chainSize)
+        const opsVsMap = await measureOps(name, objs, ops, runs, chainSize)
         rows.push({
           zpool: name,
           corpus: objs.corpus,

@@ -1,0 +1,261 @@
+import { cpus } from 'node:os'
+import type { Accelerator, Compressor } from '@zswap/core'
+import type { Corpus } from './corpus.js'
+import { medianRecord } from './measure/median.js'
+import { paretoFront } from './measure/pareto.js'
+import { interleavedRounds } from './measure/rounds.js'
+import {
+  type ComparisonReport,
+  SCHEMA_VERSION,
+  type StackResult,
+  type SweepInfo,
+  type WorkloadInfo,
+} from './schema.js'
+import { DriverRegistry } from './spec/registry.js'
+import {
+  type ComposedStack,
+  closeDriver,
+  composeStack,
+  parseStack,
+  type StackPlan,
+} from './spec/stack-spec.js'
+import { expandSweep } from './spec/terms.js'
+import { UsageError } from './spec/usage-error.js'
+import { type FolioPlan, planFolios } from './workloads/folios.js'
+import type { Measurement } from './workloads/measurement.js'
+import { runPressure } from './workloads/pressure.js'
+import { runReplay } from './workloads/replay.js'
+import { syntheticCorpus } from './workloads/synthetic.js'
+import { memcpyTarget, zswapTarget } from './workloads/targets.js'
+import { parseWorkload, type WorkloadPlan } from './workloads/workload-spec.js'
+
+/** Progress of a comparison, for progress bars. */
+export interface ProgressEvent {
+  workload: string
+  stack: string
+  /** Runs done of this stack on this workload (warm-up included) and the total. */
+  done: number
+  total: number
+}
+
+/** Options of {@link compareStacks}. */
+export interface CompareOptions {
+  /** Stack specs (`lz4+zsmalloc`, `zstd-{1..5}+zbud` for a sweep, ...). */
+  stacks: readonly string[]
+  /** Workload specs (`replay(order=4)`, `pressure(streams=4)`, ...). Default: `replay`. */
+  workloads?: readonly string[]
+  /** Corpora for replay and pressure workloads. */
+  corpora: readonly Corpus[]
+  /** Measured runs per stack and workload (default 3). */
+  runs?: number
+  /** Unrecorded runs first (default 1). */
+  warmup?: number
+  /** Add the memcpy baseline row (default true). */
+  baseline?: boolean
+  /** Driver registry (default: the built-in drivers). */
+  registry?: DriverRegistry
+  /** The input cap the corpora were read with, for the report. */
+  maxPages?: number
+  /** Wraps each fresh codec, e.g. with an injected fault. */
+  wrapCodec?: (codec: Compressor | Accelerator) => Compressor | Accelerator
+  onProgress?: (event: ProgressEvent) => void
+  /** Version written into the report (the harness package's). */
+  version?: string
+}
+
+interface Instance {
+  info: WorkloadInfo
+  plan: WorkloadPlan
+  corpus: Corpus
+  folios: FolioPlan
+}
+
+const BASELINE = 'memcpy' as const
+
+/**
+ * Expands and checks stack specs (sweeps included) against the registry.
+ * @throws UsageError for an unknown name, a bad parameter or a repeated stack.
+ */
+export function planStacks(
+  specs: readonly string[],
+  registry: DriverRegistry,
+): { plans: StackPlan[]; sweeps: SweepInfo[] } {
+  const plans: StackPlan[] = []
+  const sweeps: SweepInfo[] = []
+  for (const spec of specs) {
+    const { specs: expanded, values } = expandSweep(spec, 'stack')
+    const made = expanded.map((s) => parseStack(s, registry))
+    if (values !== undefined) sweeps.push({ spec, values, stacks: made.map((p) => p.name) })
+    for (const p of made) if (!plans.some((q) => q.name === p.name)) plans.push(p)
+  }
+  return { plans, sweeps }
+}
+
+/**
+ * Composes each stack once and closes it, so that a driver option out of
+ * range is a usage error before anything is measured.
+ */
+export async function checkStacks(plans: readonly StackPlan[], registry: DriverRegistry): Promise<void> {
+  for (const plan of plans) {
+    const stack = await composeStack(plan, registry)
+    let target: ReturnType<typeof zswapTarget>
+    try {
+      target = zswapTarget(stack, { ramBytes: 1 << 30, mthpEnabled: true })
+    } catch (error) {
+      await closeDriver(stack.compressor)
+      await closeDriver(stack.zpool)
+      if ((error as { code?: unknown }).code === 'ERR_INVALID_OPTION') {
+        throw new UsageError(`bad stack "${plan.name}": ${(error as Error).message}`)
+      }
+      throw error
+    }
+    await target.close()
+  }
+}
+
+function instances(workloads: readonly string[], corpora: readonly Corpus[]): Instance[] {
+  const out: Instance[] = []
+  for (const text of workloads) {
+    const plan = parseWorkload(text)
+    const sources = plan.kind === 'synthetic' ? [syntheticCorpus(plan.synthetic)] : corpora
+    for (const corpus of sources) {
+      const folios = planFolios(corpus.pages, plan.mix, plan.seed)
+      if (folios.count === 0) {
+        const smallest = Math.min(...plan.mix.map((m) => m.order))
+        throw new UsageError(
+          `corpus ${corpus.name} has ${corpus.pages} pages, fewer than one folio of order ${smallest} ` +
+            `(${1 << smallest} pages) for workload ${plan.name}`,
+        )
+      }
+      let id = plan.kind === 'synthetic' ? plan.name : `${plan.name} on ${corpus.name}`
+      const same = out.find((i) => i.info.id === id)
+      if (same !== undefined && same.corpus.path === corpus.path) continue // the same workload twice
+      if (same !== undefined) id = `${id} (${corpus.path})` // two corpora of the same name
+      out.push({
+        info: {
+          id,
+          kind: plan.kind,
+          spec: plan.name,
+          corpus: corpus.name,
+          pages: folios.pages,
+          folios: folios.count,
+        },
+        plan,
+        corpus,
+        folios,
+      })
+    }
+  }
+  return out
+}
+
+async function runOne(
+  instance: Instance,
+  plan: StackPlan | typeof BASELINE,
+  registry: DriverRegistry,
+  wrap: CompareOptions['wrapCodec'],
+): Promise<Measurement> {
+  const { corpus, folios } = instance
+  if (plan === BASELINE) return runReplay(memcpyTarget(), corpus, folios)
+  let stack: ComposedStack = await composeStack(plan, registry)
+  if (wrap !== undefined) stack = { ...stack, compressor: wrap(stack.compressor) }
+  if (instance.plan.kind === 'pressure') return runPressure(stack, corpus, folios, instance.plan.pressure)
+  const target = zswapTarget(stack, {
+    ramBytes: Math.max(100 * folios.pages * 4096, 1 << 30),
+    mthpEnabled: folios.maxOrder > 0,
+  })
+  return runReplay(target, corpus, folios)
+}
+
+function aggregate(runs: Measurement[]): Measurement {
+  const m = medianRecord(runs, (r) => r.storeMBps)
+  // Integrity is never a median: any bad run makes the row bad, with that run's first mismatch.
+  const bad = runs.find((r) => !r.integrity.ok)
+  return bad === undefined ? m : { ...m, integrity: bad.integrity }
+}
+
+/**
+ * Runs every stack on every workload: warm-up rounds, then `runs` rounds with
+ * the stacks interleaved (A B C A B C), each run on fresh drivers, and
+ * reports the medians.
+ */
+export async function compareStacks(options: CompareOptions): Promise<ComparisonReport> {
+  const registry = options.registry ?? new DriverRegistry()
+  const runs = options.runs ?? 3
+  const warmup = options.warmup ?? 1
+  const { plans, sweeps } = planStacks(options.stacks, registry)
+  const work = instances(options.workloads ?? ['replay'], options.corpora)
+  await checkStacks(plans, registry)
+  const subjects: (StackPlan | typeof BASELINE)[] = [
+    ...(options.baseline === false ? [] : [BASELINE]),
+    ...plans,
+  ]
+  const results: StackResult[] = []
+  for (const instance of work) {
+    const total = runs + warmup
+    const done = new Map<number, number>()
+    const perStack = await interleavedRounds(subjects, { runs, warmup }, (subject, _round) => {
+      const index = subjects.indexOf(subject)
+      const name = subject === BASELINE ? BASELINE : subject.name
+      return runOne(instance, subject, registry, options.wrapCodec).finally(() => {
+        const n = (done.get(index) ?? 0) + 1
+        done.set(index, n)
+        options.onProgress?.({ workload: instance.info.id, stack: name, done: n, total })
+      })
+    })
+    const rows = subjects.map((subject, s): StackResult => {
+      const baseline = subject === BASELINE
+      return {
+        workload: instance.info.id,
+        stack: baseline ? BASELINE : subject.name,
+        baseline,
+        medianOf: runs,
+        pareto: false,
+        ...aggregate(perStack[s]),
+      }
+    })
+    const candidates = rows.filter((r) => !r.baseline)
+    const front = paretoFront(candidates.map((r) => [r.ratio, r.storeMBps] as const))
+    candidates.forEach((r, i) => {
+      r.pareto = front.has(i)
+    })
+    results.push(...rows)
+  }
+  const cpu = cpus()
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'zswap-harness', version: options.version ?? '0.0.0' },
+    createdAt: new Date().toISOString(),
+    machine: {
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+    },
+    settings: { runs, warmup, maxPages: options.maxPages ?? 0 },
+    workloads: work.map((w) => w.info),
+    results,
+    sweeps,
+  }
+}
+
+/** One line per result whose integrity check failed, naming stack, workload, corpus and offset. */
+export function comparisonFailures(report: ComparisonReport): string[] {
+  return report.results
+    .filter((r) => !r.integrity.ok)
+    .map((r) => {
+      const i = r.integrity
+      const at =
+        i.firstMismatch === undefined
+          ? ''
+          : `; first wrong page at page ${i.firstMismatch.page} (byte offset ${i.firstMismatch.byte})`
+      return (
+        `${r.stack} on ${r.workload}: ${i.mismatchedPages} loaded pages differ from the stored pages, ` +
+        `${i.failedLoads} stored folios failed to load, ${i.unexpectedLoads} rejected folios loaded` +
+        (i.storeErrors > 0 ? `, ${i.storeErrors} stores threw` : '') +
+        at +
+        (i.firstError === undefined ? '' : `; first error: ${i.firstError}`)
+      )
+    })
+}

@@ -1,0 +1,54 @@
+import type { Measurement } from './workloads/measurement.js'
+
+/**
+ * Version of the `--json` document. Bumped on any change that can break a
+ * script reading it (a field removed, renamed or its meaning changed); new
+ * fields do not bump it. Documented in apps/harness/README.md.
+ */
+export const SCHEMA_VERSION = 1
+
+/** One workload instance: a workload spec on one corpus (or its generated pages). */
+export interface WorkloadInfo {
+  /** `"<spec> on <corpus>"`, the key results refer to. */
+  id: string
+  kind: 'replay' | 'synthetic' | 'pressure'
+  /** The workload spec, canonical, e.g. `replay(order=4)`. */
+  spec: string
+  /** Corpus name (`synthetic-…` for generated pages). */
+  corpus: string
+  /** Pages offered per run. */
+  pages: number
+  folios: number
+}
+
+/** Medians of one stack on one workload over `medianOf` measured runs. */
+export interface StackResult extends Measurement {
+  workload: string
+  stack: string
+  /** True for the memcpy baseline row. */
+  baseline: boolean
+  /** How many measured runs each figure is the median of. */
+  medianOf: number
+  /** On the Pareto front of compression ratio vs store MB/s among this workload's stacks (baseline excluded). */
+  pareto: boolean
+}
+
+/** Stacks made from one `{…}` spec: one parameter over a range. */
+export interface SweepInfo {
+  spec: string
+  values: string[]
+  /** Stack names, in the order of `values`. */
+  stacks: string[]
+}
+
+/** The document `zswap-harness --json` prints. */
+export interface ComparisonReport {
+  schemaVersion: typeof SCHEMA_VERSION
+  tool: { name: 'zswap-harness'; version: string }
+  createdAt: string
+  machine: { cpus: number; cpuModel: string; node: string; platform: string; arch: string }
+  settings: { runs: number; warmup: number; maxPages: number }
+  workloads: WorkloadInfo[]
+  results: StackResult[]
+  sweeps: SweepInfo[]
+}

@@ -1,0 +1,78 @@
+import type { LatencySummary } from '../measure/latency.js'
+
+/** Where the first wrong page was found. */
+export interface Mismatch {
+  /** Page offset in the corpus (page index; byte offset = × 4096). */
+  page: number
+  /** Byte offset in the corpus of the first differing byte. */
+  byte: number
+}
+
+/** Every loaded page compared with the page stored. */
+export interface Integrity {
+  ok: boolean
+  /** Pages loaded with other bytes than were stored. */
+  mismatchedPages: number
+  /** Stored folios whose load returned false or threw (pressure: pages found nowhere). */
+  failedLoads: number
+  /** Rejected folios that still loaded (all-or-nothing broken). */
+  unexpectedLoads: number
+  /** Store calls that threw instead of storing or rejecting (counted results are expected, throws are not). */
+  storeErrors: number
+  firstMismatch?: Mismatch
+  firstError?: string
+}
+
+/** What happened under memory pressure (pressure workload only). */
+export interface PressureResult {
+  streams: number
+  readahead: number
+  /** Pool limit, pages. */
+  limitPages: number
+  /** Pages the shrinker wrote back to the swap file. */
+  writtenBack: number
+  /** Folios the cache rejected (written to the swap file directly, as swap-out would). */
+  rejectedFolios: number
+  /** Rejected folios by reason (the cache's reject_* counters and pool_limit_hit). */
+  rejects: Record<string, number>
+  /** Pages read back from the swap file on swap-in. */
+  pagesFromSwapFile: number
+  /** `[ms since start, pool pages]`, sampled while storing and loading. */
+  poolTimeline: [number, number][]
+}
+
+/** One measured run of one stack on one workload. */
+export interface Measurement {
+  /** Pages offered (the corpus cut to whole folios). */
+  pages: number
+  folios: number
+  /** Pages the cache accepted. */
+  storedPages: number
+  rejectedFolios: number
+  /** Uncompressed MB (10^6 bytes) per second of the store phase (offered pages). */
+  storeMBps: number
+  /** Uncompressed MB per second of the load phase (loaded pages). */
+  loadMBps: number
+  /** Per-folio store-call latency. */
+  store: LatencySummary
+  /** Per-folio load-call latency (per loadBatch call under pressure). */
+  load: LatencySummary
+  /** `[µs, fraction]` CDF of load latency. */
+  loadCdf: [number, number][]
+  /** Uncompressed ÷ compressed bytes of the accepted pages. */
+  ratio: number
+  /** Uncompressed bytes accepted ÷ pool bytes (allocator overhead included). */
+  effectiveRatio: number
+  /** Pool pages with everything stored (at the end of the store phase). */
+  poolPages: number
+  /** Process CPU time of the run (all threads), ms. */
+  cpuMs: number
+  /** Peak RSS sampled during the run, bytes. */
+  peakRssBytes: number
+  /** Every zswap counter: gauges as they were with everything stored, cumulative counters at the end. */
+  counters: Record<string, number>
+  /** The accelerator's (or compressor's) own stats at the end, when it has any. */
+  driverStats?: unknown
+  integrity: Integrity
+  pressure?: PressureResult
+}
