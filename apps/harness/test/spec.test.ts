@@ -1,4 +1,4 @@
-import { type Compressor, PAGE_SIZE } from '@zswap/core'
+import { type Accelerator, type Compressor, PAGE_SIZE } from '@zswap/core'
 import { describe, expect, it } from 'vitest'
 import { type FlagSpec, formatHelp, parseFlags } from '../src/cli/args.js'
 import { planStacks } from '../src/compare.js'
@@ -124,6 +124,27 @@ describe('stack grammar', () => {
     )
     expect(m.integrity.ok).toBe(true)
     expect(calls.n).toBe(64)
+  })
+})
+
+describe('by_n', () => {
+  it('by_n(4,lz4)+zsmalloc wraps lz4 in @zswap/by-n and round-trips the sample', async () => {
+    const registry = new DriverRegistry()
+    const plan = parseStack('by_n(4,lz4)+zsmalloc', registry)
+    expect(plan.codec.options).toEqual({ n: 4 })
+    const stack = await composeStack(plan, registry)
+    const codec = stack.compressor as Accelerator
+    expect(codec.capabilities.supportsPartialDecompress).toBe(true)
+    const corpus = { ...readSample(), pages: 64 }
+    const m = await runReplay(
+      zswapTarget(stack, { ramBytes: 1 << 30, mthpEnabled: true }),
+      corpus,
+      planFolios(64, [{ order: 2, share: 1 }]),
+    )
+    expect(m.integrity.ok).toBe(true)
+    const bad = await composeStack(parseStack('by_n(3,lz4)+zsmalloc', registry), registry).catch((e) => e)
+    expect(isHarnessUsageError(bad)).toBe(true)
+    expect((bad as Error).message).toMatch(/power of two|options\.n/)
   })
 })
 

@@ -45,10 +45,8 @@ export interface DriverEntry {
 }
 
 /**
- * The drivers of the monorepo. A wrapper such as `by_n(8,iaa)` joins with one
- * more entry once its package exists, e.g.
- * `{ kind: 'wrapper', name: 'by_n', package: '@zswap/by-n', factory: 'byN', positional: ['n', 'inner'],
- *    params: { n: 'int' }, wrap: (byN, inner, o) => byN(inner, o) }`.
+ * The drivers of the monorepo. A wrapper (`by_n(8,iaa)`) names the driver it
+ * wraps as its `inner` positional argument.
  */
 export const BUILTIN_DRIVERS: readonly DriverEntry[] = [
   {
@@ -97,6 +95,20 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = [
       maxJobBytes: 'int',
       engineSpinUs: 'int',
     },
+  },
+  {
+    kind: 'wrapper',
+    name: 'by_n',
+    summary: 'by_n(N, inner): each object as N chunks compressed in parallel, partial loads',
+    package: '@zswap/by-n',
+    factory: 'byN',
+    positional: ['n', 'inner'],
+    params: { n: 'int', maxInputSize: 'int', maxBatch: 'int', concurrentBatches: 'int', checksum: 'bool' },
+    wrap: (byN, inner, options) =>
+      (byN as unknown as (i: Compressor | Accelerator, o: Record<string, unknown>) => Accelerator)(
+        inner,
+        options,
+      ),
   },
   {
     kind: 'zpool',
