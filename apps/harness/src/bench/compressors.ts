@@ -41,9 +41,10 @@ import { defaultCorpusDir, fixed, median } from './util.js'
  * When the `lz4` and `zstd` CLIs are installed, `lz4 -b1 -B4096` and
  * `zstd -b<level> -B4096` give native figures on the same pages; zstd rows
  * then carry `driverVsNative` (compress MB/s ÷ the CLI's) and
- * `driverLoadVsNative` (decompress). The CLI reports its fastest run and
- * writes no checksum; the driver's figures are medians with zstd's content
- * checksum on (its default).
+ * `driverLoadVsNative` (decompress): `zstd -b<level> -B4096 -i1` runs once
+ * per pass, between the driver's passes, and medians are compared. Each CLI
+ * run reports its fastest iteration and writes no checksum; the driver keeps
+ * zstd's content checksum on (its default).
  *
  * JSON: `{ rows: [{ driver, level, corpus, ratio, compressMBps,
  * decompressMBps, driverVsRaw, driverVsNative, driverLoadVsNative,
@@ -262,9 +263,13 @@ function native(
   tool: 'lz4' | 'zstd',
   level: number,
   file: string,
+  extra: readonly string[] = [],
 ): { ratio: number; c: number; d: number } | undefined {
   // lz4 prints its figures on stderr, zstd on stdout: read both
-  const result = spawnSync(tool, [`-b${level}`, '-B4096', file], { encoding: 'utf8', timeout: 120_000 })
+  const result = spawnSync(tool, [`-b${level}`, '-B4096', ...extra, file], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  })
   if (result.error !== undefined) return undefined
   const text = `${result.stdout ?? ''}${result.stderr ?? ''}`
   return parseNative(text)
@@ -383,12 +388,24 @@ async function run(argv: string[]): Promise<void> {
       const pages = pagesOf(corpus, limit)
       const bytesIn = pages.length * PAGE_SIZE
       const out = [slots(pages.length), slots(pages.length)] as const
+      const file = join(tmp, `${corpus.name}.pages`)
+      if (options.native !== false) writeFileSync(file, corpus.data.subarray(0, bytesIn))
       for (const s of list) {
         const d = { c: [] as number[], d: [] as number[] }
         const r = { c: [] as number[], d: [] as number[] }
         const ratios: number[] = []
         pairedPass([s.driver, s.raw], pages, out, true) // warm-up and correctness check
+        // zstd's CLI takes turns with the driver, one short run (-i1) per pass: medians against medians
+        const cli = { c: [] as number[], d: [] as number[], ratio: 0 }
         for (let k = 0; k < runs; k++) {
+          if (options.native !== false && s.family === 'zstd') {
+            const n = native('zstd', s.level as number, file, ['-i1'])
+            if (n) {
+              cli.c.push(n.c)
+              cli.d.push(n.d)
+              cli.ratio = n.ratio
+            }
+          }
           const t = pairedPass([s.driver, s.raw], pages, out, false)
           d.c.push(mbps(bytesIn, t.compressMs[0]))
           d.d.push(mbps(bytesIn, t.decompressMs[0]))
@@ -417,16 +434,27 @@ async function run(argv: string[]): Promise<void> {
           decompressMBps: median(r.d),
           driverVsRaw: null,
         })
+        if (cli.c.length > 0) {
+          const nat: CompressorBenchRow = {
+            driver: 'zstd CLI (native)',
+            level: s.level,
+            corpus: corpus.name,
+            ratio: cli.ratio,
+            compressMBps: median(cli.c),
+            decompressMBps: median(cli.d),
+            driverVsRaw: null,
+          }
+          rows.push(nat)
+          row.driverVsNative = row.compressMBps / nat.compressMBps
+          row.driverLoadVsNative = row.decompressMBps / nat.decompressMBps
+        }
         log(
           `  ${corpus.name} ${row.driver}: ratio ${fixed(row.ratio, 3)}, ${fixed(row.compressMBps, 1)} / ${fixed(row.decompressMBps, 1)} MB/s, ×raw ${fixed(row.driverVsRaw as number)}`,
         )
       }
       if (options.native !== false) {
-        const file = join(tmp, `${corpus.name}.pages`)
-        writeFileSync(file, corpus.data.subarray(0, bytesIn))
         const natives: [tool: 'lz4' | 'zstd', level: number][] = []
         if (families.includes('lz4')) natives.push(['lz4', 1])
-        for (const s of list) if (s.family === 'zstd') natives.push(['zstd', s.level as number])
         for (const [tool, level] of natives) {
           const n = native(tool, level, file)
           if (!n) continue
@@ -440,13 +468,6 @@ async function run(argv: string[]): Promise<void> {
             driverVsRaw: null,
           })
           log(`  ${corpus.name} ${tool} -b${level} -B4096: ratio ${fixed(n.ratio, 3)}, ${n.c} / ${n.d} MB/s`)
-          if (tool === 'zstd') {
-            for (const r of rows) {
-              if (r.corpus !== corpus.name || r.driver !== `zstd-${level}` || r.driverVsRaw === null) continue
-              r.driverVsNative = r.compressMBps / n.c
-              r.driverLoadVsNative = r.decompressMBps / n.d
-            }
-          }
         }
         rmSync(file, { force: true })
       }
