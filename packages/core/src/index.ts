@@ -1,6 +1,7 @@
 export type { Accelerator, AcceleratorCapabilities, CompressJob, DecompressJob } from './accelerator.js'
 export type { Compressor, CompressorCapabilities } from './compressor.js'
 export { compressorAccelerator, isAccelerator, toAccelerator } from './compressor-accelerator.js'
+export { crc32, crc32Table } from './crc32.js'
 export {
   AcceleratorError,
   BusyError,

@@ -1,5 +1,7 @@
-import { createRequire } from 'node:module'
-import { deflateSync, inflateSync } from 'fflate'
+import type { Compressor } from '@zswap/core'
+import { deflate } from '@zswap/deflate'
+import { lz4 } from '@zswap/lz4'
+import { zstd } from '@zswap/zstd'
 import { RESULT } from './layout.js'
 
 /** Algorithms an emulated device can run. */
@@ -16,35 +18,59 @@ export interface Codec {
   decompress(src: Uint8Array, dst: Uint8Array): number
 }
 
-/** Wire format of each algorithm, as in CompressorCapabilities.format. */
+/**
+ * Wire format of each algorithm, as in CompressorCapabilities.format: the
+ * default formats of `@zswap/deflate`, `@zswap/lz4` and `@zswap/zstd`, whose
+ * drivers the engines run, so a block made on the device loads in software
+ * and back. Each carries a checksum: deflate the CRC-32 of the page (what IAA
+ * hardware reports in its completion record), lz4 a CRC-32 of the block,
+ * zstd its content checksum; a corrupted block is never a wrong page.
+ */
 export const FORMATS: Record<IaaAlgorithm, string> = {
-  deflate: 'deflate-raw',
-  lz4: 'lz4-napi',
+  deflate: 'deflate-raw+crc32',
+  lz4: 'lz4-block+size+crc32',
   zstd: 'zstd',
   noop: 'raw',
 }
 
-const require = createRequire(import.meta.url)
+/**
+ * The codec of `algorithm`: the driver package of that format with its
+ * defaults (deflate on Node's zlib), its exceptions turned into result codes.
+ * @param checksum false gives the drivers' formats without a checksum (deflate: bare `'deflate-raw'`)
+ */
+export function createCodec(algorithm: IaaAlgorithm, level: number, checksum = true): Codec {
+  return algorithm === 'noop' ? noopCodec : driverCodec(driver(algorithm, level, checksum))
+}
 
-export function createCodec(algorithm: IaaAlgorithm, level: number): Codec {
-  const codec = pick(algorithm, level)
-  return {
-    compress: codec.compress,
-    // An empty block is never valid output of compress (some decoders return 0 bytes for it).
-    decompress: (src, dst) => (src.length === 0 ? RESULT.CORRUPT : codec.decompress(src, dst)),
+function driver(algorithm: Exclude<IaaAlgorithm, 'noop'>, level: number, checksum: boolean): Compressor {
+  switch (algorithm) {
+    case 'deflate':
+      return deflate({ level, checksum })
+    case 'lz4':
+      return lz4({ checksum })
+    case 'zstd':
+      return zstd({ level, checksum })
   }
 }
 
-function pick(algorithm: IaaAlgorithm, level: number): Codec {
-  switch (algorithm) {
-    case 'deflate':
-      return deflateCodec(level)
-    case 'lz4':
-      return lz4Codec()
-    case 'zstd':
-      return zstdCodec(level)
-    case 'noop':
-      return noopCodec
+function driverCodec(c: Compressor): Codec {
+  return {
+    compress(src, dst) {
+      try {
+        const n = c.compress(src, dst)
+        return n < 0 ? RESULT.DOES_NOT_FIT : n
+      } catch {
+        return RESULT.FAILED
+      }
+    },
+    decompress(src, dst) {
+      try {
+        return c.decompress(src, dst)
+      } catch {
+        // every driver throws CorruptDataError for bad input, also an empty block
+        return RESULT.CORRUPT
+      }
+    },
   }
 }
 
@@ -55,99 +81,8 @@ const noopCodec: Codec = {
     return src.length
   },
   decompress(src, dst) {
-    if (src.length > dst.length) return RESULT.CORRUPT
+    if (src.length === 0 || src.length > dst.length) return RESULT.CORRUPT
     dst.set(src)
     return src.length
   },
-}
-
-function deflateCodec(level: number): Codec {
-  // fflate truncates silently when `out` is too small, so inflate into one
-  // byte more than dst holds: filling it means the page does not fit.
-  let scratch = new Uint8Array(4097)
-  const lvl = level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9
-  return {
-    compress(src, dst) {
-      let out: Uint8Array
-      try {
-        out = deflateSync(src, { level: lvl, mem: 0 })
-      } catch {
-        return RESULT.FAILED
-      }
-      if (out.length > dst.length) return RESULT.DOES_NOT_FIT
-      dst.set(out)
-      return out.length
-    },
-    decompress(src, dst) {
-      if (scratch.length < dst.length + 1) scratch = new Uint8Array(dst.length + 1)
-      let out: Uint8Array
-      try {
-        out = inflateSync(src, { out: scratch.subarray(0, dst.length + 1) })
-      } catch {
-        return RESULT.CORRUPT
-      }
-      if (out.length > dst.length) return RESULT.CORRUPT
-      dst.set(out)
-      return out.length
-    },
-  }
-}
-
-function lz4Codec(): Codec {
-  const lz4 = require('lz4-napi') as typeof import('lz4-napi')
-  return {
-    compress(src, dst) {
-      let out: Uint8Array
-      try {
-        out = lz4.compressSync(Buffer.from(src.buffer, src.byteOffset, src.length))
-      } catch {
-        return RESULT.FAILED
-      }
-      if (out.length > dst.length) return RESULT.DOES_NOT_FIT
-      dst.set(out)
-      return out.length
-    },
-    decompress(src, dst) {
-      // lz4_flex prepends the decompressed size: refuse before allocating.
-      if (src.length < 4) return RESULT.CORRUPT
-      const size = (src[0] | (src[1] << 8) | (src[2] << 16) | (src[3] << 24)) >>> 0
-      if (size > dst.length) return RESULT.CORRUPT
-      let out: Uint8Array
-      try {
-        out = lz4.uncompressSync(src)
-      } catch {
-        return RESULT.CORRUPT
-      }
-      if (out.length > dst.length) return RESULT.CORRUPT
-      dst.set(out)
-      return out.length
-    },
-  }
-}
-
-interface ZstdBinding {
-  CCtx: new () => { compress(dst: Uint8Array, src: Uint8Array, level: number): number }
-  DCtx: new () => { decompress(dst: Uint8Array, src: Uint8Array): number }
-}
-
-function zstdCodec(level: number): Codec {
-  const binding = require('zstd-napi/binding') as ZstdBinding
-  const cctx = new binding.CCtx()
-  const dctx = new binding.DCtx()
-  return {
-    compress(src, dst) {
-      try {
-        return cctx.compress(dst, src, level)
-      } catch (error) {
-        return /too small/i.test(String((error as Error)?.message)) ? RESULT.DOES_NOT_FIT : RESULT.FAILED
-      }
-    },
-    decompress(src, dst) {
-      try {
-        return dctx.decompress(dst, src)
-      } catch {
-        return RESULT.CORRUPT
-      }
-    },
-  }
 }

@@ -42,7 +42,7 @@ export interface IaaOptions {
   wqMode?: 'dedicated' | 'shared'
   /** Descriptor entries of the device, split evenly over the WQs. Default 128 (Sapphire Rapids). */
   wqSize?: number
-  /** Algorithm of the device. Default `'deflate'` (raw deflate, format `'deflate-raw'`). */
+  /** Algorithm of the device. Default `'deflate'` (raw deflate with a CRC-32 of the page, format `'deflate-raw+crc32'`). */
   algorithm?: IaaAlgorithm
   /** Compression level: deflate 0..9 (default 1), zstd 1..19 (default 1); ignored otherwise. */
   level?: number

@@ -1,4 +1,4 @@
-import { ErrorCode, ZswapError } from '@zswap/core'
+import { crc32, ErrorCode, ZswapError } from '@zswap/core'
 import fc from 'fast-check'
 import { deflateSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -58,7 +58,7 @@ describe.each(['irq', 'async', 'sync'] as const)('deflate device, %s mode', (mod
   it('declares the accelerator contract', () => {
     expect(device.specificationVersion).toBe('v1')
     expect(device.name).toBe('iaa-deflate')
-    expect(device.capabilities).toEqual({ maxBatch: 8, format: 'deflate-raw' })
+    expect(device.capabilities).toEqual({ maxBatch: 8, format: 'deflate-raw+crc32' })
   })
 
   it('compresses a batch into raw deflate any decoder reads, and back', async () => {
@@ -82,7 +82,12 @@ describe.each(['irq', 'async', 'sync'] as const)('deflate device, %s mode', (mod
 
   it('decompresses what another raw-deflate encoder made', async () => {
     const page = compressiblePage(99)
-    const jobs = [decompressJob(deflateSync(page, { level: 9 }))]
+    // the device's format: raw deflate ‖ u32le CRC-32 of the page
+    const stream = deflateSync(page, { level: 9 })
+    const block = new Uint8Array(stream.length + 4)
+    block.set(stream)
+    new DataView(block.buffer).setUint32(stream.length, crc32(page), true)
+    const jobs = [decompressJob(block)]
     await device.decompressBatch(jobs)
     expect(jobs[0].error).toBeUndefined()
     expect(equal(jobs[0].dst, page)).toBe(true)
@@ -229,7 +234,7 @@ describe('batches spread over engines', () => {
 })
 
 describe.each([
-  ['lz4', 'lz4-napi'],
+  ['lz4', 'lz4-block+size+crc32'],
   ['zstd', 'zstd'],
   ['noop', 'raw'],
 ] as const)('%s algorithm', (algorithm, format) => {

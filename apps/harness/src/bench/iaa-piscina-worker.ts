@@ -1,7 +1,11 @@
 // piscina task for `bench iaa`: compress one page, as the IAA engines do
-// (fflate raw deflate, or lz4-napi), and return the compressed bytes.
-import { deflateSync } from 'fflate'
+// (@zswap/deflate's default driver, or lz4-napi), and return the compressed bytes.
+import { type DeflateCompressor, deflate } from '@zswap/deflate'
 import { compressSync } from 'lz4-napi'
+
+// one driver per level and worker thread, as each IAA engine keeps one
+const drivers = new Map<number, DeflateCompressor>()
+const dst = new Uint8Array(2 * 4096)
 
 export interface PiscinaPageTask {
   page: Uint8Array
@@ -11,5 +15,8 @@ export interface PiscinaPageTask {
 
 export default function compressPage({ page, algorithm, level }: PiscinaPageTask): Uint8Array {
   if (algorithm === 'lz4') return compressSync(Buffer.from(page.buffer, page.byteOffset, page.length))
-  return deflateSync(page, { level: level as 1, mem: 0 })
+  let driver = drivers.get(level)
+  if (driver === undefined) drivers.set(level, (driver = deflate({ level })))
+  const n = driver.compress(page, dst)
+  return dst.slice(0, Math.max(n, 0))
 }

@@ -1,0 +1,22 @@
+/**
+ * What the deflate driver needs from a library: raw deflate into a caller's
+ * buffer, and raw inflate of part of a caller's buffer. Engines add no
+ * framing; the driver owns the checksum trailer.
+ */
+export interface DeflateEngine {
+  /**
+   * Compresses all of `src` into `dst[0 .. limit)`.
+   * @returns bytes written, or -1 when the stream does not fit in `limit` bytes.
+   * @throws CompressionFailedError when the library fails.
+   */
+  deflate(src: Uint8Array, dst: Uint8Array, limit: number): number
+  /**
+   * Inflates `src[0 .. length)`, exactly one raw-deflate stream, into `dst`.
+   * @returns bytes written to `dst`.
+   * @throws CorruptDataError when the stream is malformed, truncated, or
+   * inflates to more than `dst.length` bytes.
+   */
+  inflate(src: Uint8Array, length: number, dst: Uint8Array): number
+  /** Frees native state; calls after it are undefined. */
+  close(): void
+}
