@@ -11,7 +11,7 @@ import {
 import { referenceZpool } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { CACHE_RAM_BYTES, loadCache } from './cache-round-trip.js'
-import { caught, expectCode, type Factory } from './helpers.js'
+import { caught, expectBytes, expectRejects, type Factory } from './helpers.js'
 import { randomPage, samplePages, structPage, textPage } from './sample-pages.js'
 
 /** Options of {@link acceleratorSuite}. */
@@ -114,7 +114,7 @@ export function acceleratorSuite(
           djobs.slice(0, count).forEach((j, k) => {
             expect(j.error, `decompress job ${k} of ${count}`).toBeUndefined()
             expect(j.length).toBe(PAGE_SIZE)
-            expect(j.dst).toEqual(pages[count - 1 - k])
+            expectBytes(j.dst, pages[count - 1 - k], `decompress job ${k} of ${count}`)
           })
         }
       })
@@ -168,7 +168,7 @@ export function acceleratorSuite(
           } else {
             expect(j.error, `job ${i}`).toBeUndefined()
             expect(j.length).toBe(PAGE_SIZE)
-            expect(j.dst).toEqual(pages[i])
+            expectBytes(j.dst, pages[i], `job ${i}`)
           }
         })
         // the same job objects can be reused for the next batch, and errors are cleared
@@ -180,22 +180,25 @@ export function acceleratorSuite(
         await a.decompressBatch(jobs, count)
         jobs.forEach((j, i) => {
           expect(j.error, `reused job ${i}`).toBeUndefined()
-          expect(j.dst).toEqual(pages[i])
+          expectBytes(j.dst, pages[i], `reused job ${i}`)
         })
       })
     })
 
-    it('rejects a batch larger than maxBatch and a bad count with InvalidArgumentError', async () => {
+    it('rejects a batch larger than maxBatch and a bad count: a promise rejected with InvalidArgumentError', async () => {
       await withAccelerator(async (a) => {
         const max = a.capabilities.maxBatch
         const jobs = compressJobs(distinctPages(max + 1))
-        await expectCode(() => a.compressBatch(jobs), ErrorCode.INVALID_ARGUMENT)
-        await expectCode(() => a.compressBatch(jobs, max + 1), ErrorCode.INVALID_ARGUMENT)
-        await expectCode(() => a.compressBatch(jobs.slice(0, 1), 2), ErrorCode.INVALID_ARGUMENT)
-        await expectCode(
+        // the contract: the returned promise rejects; a synchronous throw fails
+        await expectRejects(() => a.compressBatch(jobs), ErrorCode.INVALID_ARGUMENT)
+        await expectRejects(() => a.compressBatch(jobs, max + 1), ErrorCode.INVALID_ARGUMENT)
+        await expectRejects(() => a.compressBatch(jobs.slice(0, 1), 2), ErrorCode.INVALID_ARGUMENT)
+        await expectRejects(() => a.compressBatch(jobs, 0.5), ErrorCode.INVALID_ARGUMENT)
+        await expectRejects(
           () => a.decompressBatch(decompressJobs([new Uint8Array(1)]), -1),
           ErrorCode.INVALID_ARGUMENT,
         )
+        for (const j of jobs) expect(j.length, 'a rejected batch touched a job').toBe(UNTOUCHED)
         // a misused call does not break the accelerator
         await a.compressBatch(jobs, 1)
         expect(jobs[0].length).toBeGreaterThan(0)
@@ -218,8 +221,8 @@ export function acceleratorSuite(
       } else {
         expect(ZswapError.isInstance(error), `in-flight batch rejected with ${String(error)}`).toBe(true)
       }
-      await expectCode(() => a.compressBatch(jobs), ErrorCode.CLOSED)
-      await expectCode(() => a.decompressBatch(decompressJobs([new Uint8Array(1)])), ErrorCode.CLOSED)
+      await expectRejects(() => a.compressBatch(jobs), ErrorCode.CLOSED)
+      await expectRejects(() => a.decompressBatch(decompressJobs([new Uint8Array(1)])), ErrorCode.CLOSED)
     })
 
     it('round-trips through the cache (createZswap storeBatch/loadBatch with large folios)', async (ctx) => {
@@ -247,9 +250,9 @@ export function acceleratorSuite(
         const into = [...small.map((f) => createFolio(f.swap, 0)), createFolio(big.swap, 3)]
         expect(await zswap.loadBatch(into)).toEqual([...stored, true])
         into.slice(0, -1).forEach((f, i) => {
-          if (stored[i]) expect(f.data).toEqual(sample[i].data)
+          if (stored[i]) expectBytes(f.data, sample[i].data, sample[i].name)
         })
-        expect(into[into.length - 1].data).toEqual(bigData)
+        expectBytes(into[into.length - 1].data, bigData, 'the large folio')
       } finally {
         await zswap.close()
       }
