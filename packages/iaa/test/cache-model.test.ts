@@ -4,6 +4,7 @@ import { type Accelerator, CompressionFailedError, CorruptDataError } from '@zsw
 import { type FaultPlan, referenceZpool } from '@zswap/core/testing'
 import { afterAll, describe, expect } from 'vitest'
 import { type IaaDevice, iaa } from '../src/index.js'
+import { STILL } from './helpers.js'
 
 /**
  * The model's compress/decompress failures, applied per job in page order
@@ -61,7 +62,8 @@ describe('cache model with the IAA device', () => {
     zpool: () => referenceZpool(),
     compressor: (plan) => {
       run++
-      return faultyDevice(iaa({ engines: 2, jobTimeoutMs: 30_000 }), plan, run % 2)
+      // A clock that stands still: the deaths, not timeouts, send jobs to software.
+      return faultyDevice(iaa({ engines: 2, ...STILL }), plan, run % 2)
     },
     maxPagesPerAlloc: 1,
     numRuns: 40,
