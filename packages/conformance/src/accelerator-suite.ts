@@ -9,7 +9,7 @@ import {
   ZswapError,
 } from '@zswap/core'
 import { referenceZpool } from '@zswap/core/testing'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { CACHE_RAM_BYTES, loadCache } from './cache-round-trip.js'
 import { caught, expectBytes, expectRejects, type Factory } from './helpers.js'
 import { randomPage, samplePages, structPage, textPage } from './sample-pages.js'
@@ -18,6 +18,14 @@ import { randomPage, samplePages, structPage, textPage } from './sample-pages.js
 export interface AcceleratorSuiteOptions {
   /** Most batch sizes tried in the 1..maxBatch sweep (evenly spread). Default 16. */
   batchSizes?: number
+  /**
+   * Run the tests that leave their accelerator open on one accelerator, made on first use and
+   * closed after the suite, instead of a fresh one each: cheaper when an accelerator starts
+   * threads, and each test then also checks that the ones before left it usable. Tests that
+   * close their accelerator (close(), the cache round trip) still get their own. Leave it off
+   * for a factory that injects a fault into each accelerator it makes. Default false.
+   */
+  share?: boolean
 }
 
 const UNTOUCHED = -12345
@@ -55,8 +63,14 @@ export function acceleratorSuite(
   options: AcceleratorSuiteOptions = {},
 ): void {
   const batchSizes = options.batchSizes ?? 16
+  let shared: Accelerator | undefined
 
   async function withAccelerator(fn: (a: Accelerator) => Promise<void>): Promise<void> {
+    if (options.share) {
+      shared ??= await factory()
+      await fn(shared)
+      return
+    }
     const a = await factory()
     try {
       await fn(a)
@@ -80,6 +94,12 @@ export function acceleratorSuite(
   }
 
   describe(`accelerator conformance: ${name}`, () => {
+    afterAll(async () => {
+      const a = shared
+      shared = undefined
+      await a?.close()
+    })
+
     it('declares the v1 contract: name, maxBatch ≥ 1, format', async () => {
       await withAccelerator(async (a) => {
         expect(() => assertSpecification(a, 'accelerator')).not.toThrow()

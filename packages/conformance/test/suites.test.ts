@@ -11,7 +11,13 @@ import { referenceAccelerator, referenceSwapDevice } from './reference-doubles.j
 // The suites run against the reference drivers (referenceZpool is @zswap/core's): each must pass its suite.
 compressorSuite('reference-deflate', () => referenceCompressor())
 acceleratorSuite('reference-batched (maxBatch 1)', () => referenceAccelerator(referenceCompressor(), 1))
-acceleratorSuite('reference-batched (maxBatch 8)', () => referenceAccelerator(referenceCompressor(), 8))
+acceleratorSuite(
+  'reference-batched (maxBatch 8, shared)',
+  () => referenceAccelerator(referenceCompressor(), 8),
+  {
+    share: true,
+  },
+)
 zpoolSuite('reference', ({ maxPages }) => referenceZpool({ maxPages }))
 swapDeviceSuite('reference-memory', () => referenceSwapDevice(32))
 swapDeviceSuite('reference-persistent', () => referenceSwapDevice(32, new Map(), true), {
