@@ -39,6 +39,55 @@ export function expectCodeSync(fn: () => unknown, ...codes: ErrorCode[]): ZswapE
   return error as ZswapError
 }
 
+/**
+ * Expects `fn` to return a promise that rejects with a ZswapError with one of `codes`, as
+ * promise-returning APIs must for misuse: a synchronous throw fails.
+ */
+export async function expectRejects(fn: () => unknown, ...codes: ErrorCode[]): Promise<ZswapError> {
+  let result: unknown
+  let thrown: unknown
+  let threw = false
+  try {
+    result = fn()
+  } catch (error) {
+    threw = true
+    thrown = error
+  }
+  expect(threw, `expected a rejected promise, but the call threw synchronously: ${String(thrown)}`).toBe(
+    false,
+  )
+  expect(
+    typeof (result as { then?: unknown } | undefined)?.then,
+    'expected the call to return a promise',
+  ).toBe('function')
+  const error = await caught(() => result)
+  expect(error, `expected a rejection with ${codes.join(' or ')}, but the promise resolved`).toBeDefined()
+  expect(ZswapError.isInstance(error), `expected a ZswapError, got ${String(error)}`).toBe(true)
+  expect(codes).toContain((error as ZswapError).code)
+  return error as ZswapError
+}
+
+/**
+ * Expects `actual` to hold exactly the bytes of `expected`. A byte loop instead of `toEqual`,
+ * which walks a typed array element by element (about 5 ms per 4 KiB page); on a mismatch it
+ * names the lengths and the first differing byte.
+ */
+export function expectBytes(actual: Uint8Array, expected: Uint8Array, what = 'bytes'): void {
+  if (!(actual instanceof Uint8Array)) {
+    expect.fail(`${what}: expected a Uint8Array, got ${Object.prototype.toString.call(actual)}`)
+  }
+  const a = Buffer.from(actual.buffer, actual.byteOffset, actual.length)
+  const b = Buffer.from(expected.buffer, expected.byteOffset, expected.length)
+  if (a.length === b.length && a.equals(b)) return
+  let at = 0
+  while (at < a.length && at < b.length && a[at] === b[at]) at++
+  const got = at < a.length ? `0x${a[at].toString(16)}` : 'the end'
+  const want = at < b.length ? `0x${b[at].toString(16)}` : 'the end'
+  expect.fail(
+    `${what}: ${a.length} bytes, expected ${b.length}; first difference at byte ${at}: ${got}, expected ${want}`,
+  )
+}
+
 let gcFn: (() => void) | undefined
 
 /** A full GC, made available without --expose-gc. */

@@ -9,9 +9,11 @@ import {
 import { referenceZpool } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { CACHE_RAM_BYTES, loadCache } from './cache-round-trip.js'
-import { caught, expectCode, type Factory } from './helpers.js'
+import { caught, expectBytes, expectCode, type Factory } from './helpers.js'
 import { referenceCompressor } from './reference-compressor.js'
 import { randomPage, samplePages, textPage } from './sample-pages.js'
+
+const ZEROS = new Uint8Array(PAGE_SIZE)
 
 /** Options of {@link swapDeviceSuite}. */
 export interface SwapDeviceSuiteOptions {
@@ -68,7 +70,7 @@ export function swapDeviceSuite(
     it('reads zeros from a page never written', async () => {
       await withDevice(async (d) => {
         for (const offset of [0, 1, d.pages - 1])
-          expect(await readPage(d, offset)).toEqual(new Uint8Array(PAGE_SIZE))
+          expectBytes(await readPage(d, offset), ZEROS, `offset ${offset}`)
       })
     })
 
@@ -76,8 +78,8 @@ export function swapDeviceSuite(
       await withDevice(async (d) => {
         const offsets = [0, 1, 2, Math.floor(d.pages / 2), d.pages - 2, d.pages - 1]
         for (const o of offsets) await d.write(o, textPage(o + 1))
-        for (const o of offsets) expect(await readPage(d, o), `offset ${o}`).toEqual(textPage(o + 1))
-        expect(await readPage(d, 3)).toEqual(new Uint8Array(PAGE_SIZE))
+        for (const o of offsets) expectBytes(await readPage(d, o), textPage(o + 1), `offset ${o}`)
+        expectBytes(await readPage(d, 3), ZEROS, 'offset 3, never written')
       })
     })
 
@@ -86,9 +88,9 @@ export function swapDeviceSuite(
         for (const o of [4, 5, 6]) await d.write(o, textPage(o))
         await d.write(5, randomPage(5))
         await d.write(5, randomPage(55))
-        expect(await readPage(d, 4)).toEqual(textPage(4))
-        expect(await readPage(d, 5)).toEqual(randomPage(55))
-        expect(await readPage(d, 6)).toEqual(textPage(6))
+        expectBytes(await readPage(d, 4), textPage(4), 'offset 4')
+        expectBytes(await readPage(d, 5), randomPage(55), 'offset 5')
+        expectBytes(await readPage(d, 6), textPage(6), 'offset 6')
       })
     })
 
@@ -99,7 +101,7 @@ export function swapDeviceSuite(
         await d.write(7, backing.subarray(100, 100 + PAGE_SIZE))
         const out = new Uint8Array(2 * PAGE_SIZE).fill(0x22)
         await d.read(7, out.subarray(55, 55 + PAGE_SIZE))
-        expect(out.subarray(55, 55 + PAGE_SIZE)).toEqual(textPage(8))
+        expectBytes(out.subarray(55, 55 + PAGE_SIZE), textPage(8), 'the page read into a view')
         expect(out.subarray(0, 55).every((b) => b === 0x22)).toBe(true)
         expect(out.subarray(55 + PAGE_SIZE).every((b) => b === 0x22)).toBe(true)
       })
@@ -110,7 +112,8 @@ export function swapDeviceSuite(
         const offsets = Array.from({ length: 16 }, (_, i) => (i * 5) % d.pages)
         await Promise.all(offsets.map((o) => d.write(o, randomPage(o + 1000))))
         const pages = await Promise.all(offsets.map((o) => readPage(d, o)))
-        for (const [i, p] of pages.entries()) expect(p).toEqual(randomPage(offsets[i] + 1000))
+        for (const [i, p] of pages.entries())
+          expectBytes(p, randomPage(offsets[i] + 1000), `offset ${offsets[i]}`)
       })
     })
 
@@ -121,7 +124,7 @@ export function swapDeviceSuite(
           await expectCode(() => d.write(offset, textPage(2)), ErrorCode.OUT_OF_RANGE)
           await expectCode(() => d.read(offset, new Uint8Array(PAGE_SIZE)), ErrorCode.OUT_OF_RANGE)
         }
-        expect(await readPage(d, 0)).toEqual(textPage(1))
+        expectBytes(await readPage(d, 0), textPage(1), 'offset 0')
       })
     })
 
@@ -159,8 +162,8 @@ export function swapDeviceSuite(
       try {
         expect(again.pages).toBe(pages)
         for (const o of offsets)
-          expect(await readPage(again, o), `offset ${o} after reopen`).toEqual(textPage(o + 77))
-        expect(await readPage(again, 1)).toEqual(new Uint8Array(PAGE_SIZE))
+          expectBytes(await readPage(again, o), textPage(o + 77), `offset ${o} after reopen`)
+        expectBytes(await readPage(again, 1), ZEROS, 'offset 1 after reopen, never written')
       } finally {
         await again.close()
       }
@@ -186,7 +189,7 @@ export function swapDeviceSuite(
         expect(await zswap.shrink(sample.length)).toBe(sample.length)
         for (const [i, p] of sample.entries()) {
           expect(zswap.has({ type: 0, offset: i })).toBe(false)
-          expect(await readPage(device, i), `${p.name} written back to offset ${i}`).toEqual(p.data)
+          expectBytes(await readPage(device, i), p.data, `${p.name} written back to offset ${i}`)
         }
       } finally {
         await zswap.close()

@@ -2,7 +2,7 @@ import { assertSpecification, createFolio, ErrorCode, PAGE_SIZE, type Zpool } fr
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CACHE_RAM_BYTES, loadCache } from './cache-round-trip.js'
-import { expectCodeSync, type Factory, rng } from './helpers.js'
+import { expectBytes, expectCodeSync, type Factory, rng } from './helpers.js'
 import { referenceCompressor } from './reference-compressor.js'
 import { randomPage, samplePages } from './sample-pages.js'
 
@@ -369,7 +369,8 @@ export function zpoolSuite(
         for (let i = 0; i < sample.length; i++) {
           const into = createFolio({ type: 0, offset: i }, 0)
           expect(await zswap.load(into)).toBe(true)
-          expect(into.data).toEqual(sample[i % 3 === 0 ? (i + 1) % sample.length : i].data)
+          const want = sample[i % 3 === 0 ? (i + 1) % sample.length : i]
+          expectBytes(into.data, want.data, `offset ${i} (${want.name})`)
         }
         expect(zswap.storedPages).toBe(0)
       } finally {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -15,15 +15,18 @@ interface Assertion {
   status: string
 }
 
+/** Only a hung run takes this long: about 10 s on a quiet 2-core machine, 30 s with both cores busy. */
+const BUDGET_MS = 300_000
+
 let failed: Map<string, Set<string>>
 let passed: Map<string, number>
 
-beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'zswap-conformance-'))
-  const outputFile = join(dir, 'report.json')
+/** Runs the fixtures; resolves how it ended and the tail of its output, for the failure report. */
+function runFixtures(outputFile: string): Promise<{ ended: string; ms: number; output: string }> {
   const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
-  try {
-    spawnSync(
+  const start = performance.now()
+  return new Promise((resolve) => {
+    const child = spawn(
       process.execPath,
       [
         vitest,
@@ -32,11 +35,56 @@ beforeAll(() => {
         'test/fixtures/vitest.fixture.config.ts',
         '--reporter=json',
         `--outputFile=${outputFile}`,
+        // one line per test: the tail of the output shows where a run that hung was
+        '--reporter=verbose',
       ],
-      { cwd: new URL('..', import.meta.url).pathname, stdio: 'ignore', timeout: 120_000 },
+      // its own process group, so a run past the budget is killed with its workers
+      { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     )
-    const report = JSON.parse(readFileSync(outputFile, 'utf8')) as {
-      testResults: { assertionResults: Assertion[] }[]
+    let output = ''
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-65_536)
+    }
+    child.stdout.on('data', keep)
+    child.stderr.on('data', keep)
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL')
+      } catch {
+        child.kill('SIGKILL')
+      }
+    }, BUDGET_MS)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const ms = Math.round(performance.now() - start)
+      // The last 40 lines, each cut short (failure messages can hold whole pages).
+      const tail = output
+        .split('\n')
+        .slice(-40)
+        .map((line) => (line.length > 200 ? `${line.slice(0, 200)}…` : line))
+        .join('\n')
+      resolve({
+        ended: signal ? `killed by ${signal} after ${ms} ms` : `exit code ${code}`,
+        ms,
+        output: tail,
+      })
+    })
+  })
+}
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zswap-conformance-'))
+  const outputFile = join(dir, 'report.json')
+  try {
+    const run = await runFixtures(outputFile)
+    let report: { testResults: { assertionResults: Assertion[] }[] }
+    try {
+      report = JSON.parse(readFileSync(outputFile, 'utf8'))
+    } catch (error) {
+      throw new Error(
+        `the fixture run left no report (${run.ended}; budget ${BUDGET_MS} ms): ${String(error)}\n` +
+          `--- last output of the fixture run ---\n${run.output}`,
+      )
     }
     failed = new Map()
     passed = new Map()
@@ -48,7 +96,7 @@ beforeAll(() => {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-}, 150_000)
+}, BUDGET_MS + 30_000)
 
 function failures(suite: string): string[] {
   return [...(failed.get(suite) ?? [])]
@@ -105,6 +153,13 @@ describe('the suites catch broken drivers', () => {
       'partial: loads unaligned ranges, ranges cut short at the end, and whole jobs in one batch',
     )
     expect(f.every((title) => title.startsWith('partial: '))).toBe(true)
+  })
+
+  it('an accelerator that throws misuse synchronously fails exactly the misuse and close tests', () => {
+    expect(failures('accelerator conformance: sync-thrower').sort()).toEqual([
+      'close() settles work in flight, then rejects new batches with ClosedError',
+      'rejects a batch larger than maxBatch and a bad count: a promise rejected with InvalidArgumentError',
+    ])
   })
 
   it('a swap device that wraps offsets around fails the range test', () => {

@@ -17,6 +17,13 @@ compressorSuite('reference-deflate', () => referenceCompressor())
 acceleratorSuite('reference-batched (maxBatch 1)', () => referenceAccelerator(referenceCompressor(), 1))
 acceleratorSuite('reference-batched (maxBatch 8)', () => referenceAccelerator(referenceCompressor(), 8))
 acceleratorSuite('reference-partial (64 KiB objects, maxBatch 4)', () => referencePartialAccelerator(4))
+acceleratorSuite(
+  'reference-batched (maxBatch 8, shared)',
+  () => referenceAccelerator(referenceCompressor(), 8),
+  {
+    share: true,
+  },
+)
 zpoolSuite('reference', ({ maxPages }) => referenceZpool({ maxPages }))
 swapDeviceSuite('reference-memory', () => referenceSwapDevice(32))
 swapDeviceSuite('reference-persistent', () => referenceSwapDevice(32, new Map(), true), {

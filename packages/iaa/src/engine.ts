@@ -55,8 +55,11 @@ function injectFaults(): void {
   }
   if (Atomics.load(ctl, REG.DELAY_COUNT) > 0) {
     const target = Atomics.load(ctl, REG.DELAY_ENGINE)
+    // Generation before taking a delay: a new delayJobs (count first, then generation) wakes us.
+    const generation = Atomics.load(ctl, REG.SLEEP)
     if ((target < 0 || target === id) && Atomics.sub(ctl, REG.DELAY_COUNT, 1) > 0) {
-      Atomics.wait(ctl, REG.SLEEP, 0, Atomics.load(ctl, REG.DELAY_MS))
+      const ms = Atomics.load(ctl, REG.DELAY_MS)
+      Atomics.wait(ctl, REG.SLEEP, generation, ms < 0 ? undefined : ms)
     }
   }
 }
@@ -67,17 +70,32 @@ function run(d: number): number {
   const src = staging.subarray(srcOff, srcOff + ctl[base + DESC.SRC_LEN])
   const dst = staging.subarray(srcOff + slot, srcOff + slot + ctl[base + DESC.DST_CAP])
   if (ctl[base + DESC.OP] === OP.DECOMPRESS) return codec.decompress(src, dst)
-  const n = codec.compress(src, dst)
+  const n = badOutput() ? corrupt(src, dst) : codec.compress(src, dst)
   if (n <= 0) return n
-  if (Atomics.load(ctl, REG.BAD_OUTPUT_COUNT) > 0 && Atomics.sub(ctl, REG.BAD_OUTPUT_COUNT, 1) > 0) {
-    dst[n >> 1] ^= 0x5a
-  }
   if (!verify) return n
   // verify_compress: decompress what was just made and compare with the source.
   if (verifyScratch.length < src.length) verifyScratch = new Uint8Array(src.length)
   const check = verifyScratch.subarray(0, src.length)
   if (codec.decompress(dst.subarray(0, n), check) !== src.length) return RESULT.VERIFY
   for (let i = 0; i < src.length; i++) if (check[i] !== src[i]) return RESULT.VERIFY
+  return n
+}
+
+/** Fault: whether this compress job's output is to be bad (the count is consumed). */
+function badOutput(): boolean {
+  return Atomics.load(ctl, REG.BAD_OUTPUT_COUNT) > 0 && Atomics.sub(ctl, REG.BAD_OUTPUT_COUNT, 1) > 0
+}
+
+/** Fault: compresses `src` into bad output (see IaaFaults.badOutput); returns its length. */
+function corrupt(src: Uint8Array, dst: Uint8Array): number {
+  if (Atomics.load(ctl, REG.BAD_OUTPUT_KIND) === 1 && src.length > 0) {
+    // A well-formed block of the page's length whose content differs in one byte.
+    const changed = src.slice()
+    changed[src.length >> 1] ^= 0x5a
+    return codec.compress(changed, dst)
+  }
+  const n = codec.compress(src, dst)
+  if (n > 0) dst[n >> 1] ^= 0x5a
   return n
 }
 

@@ -10,6 +10,7 @@ import {
   type DecompressJob,
   InvalidArgumentError,
   SPECIFICATION_VERSION,
+  ZswapError,
 } from '@zswap/core'
 import { type Codec, createCodec, FORMATS, type IaaAlgorithm } from './codec.js'
 import type { IaaFaults, NormalizedIaaOptions } from './iaa-options.js'
@@ -93,8 +94,13 @@ export interface IaaStats {
   wqs: {
     id: number
     size: number
+    /** Descriptors in use: queued, running, or held by an engine after a timeout. */
     depth: number
     maxDepth: number
+    /** Descriptors an engine is running now (abandoned ones included). */
+    running: number
+    /** Descriptors whose job timed out while an engine ran it: reused only once the engine lets go. */
+    abandoned: number
     compressJobs: number
     compressBytes: number
     decompressJobs: number
@@ -293,11 +299,13 @@ export class IaaDevice implements Accelerator {
     })
   }
 
-  compressBatch(jobs: readonly CompressJob[], count = jobs.length): Promise<void> {
+  /** Rejects (never throws) with InvalidArgumentError for a bad batch, ClosedError after close(). */
+  compressBatch(jobs: readonly CompressJob[], count?: number): Promise<void> {
     return this.#submit(jobs, count, OP.COMPRESS)
   }
 
-  decompressBatch(jobs: readonly DecompressJob[], count = jobs.length): Promise<void> {
+  /** Same rules as {@link compressBatch}. */
+  decompressBatch(jobs: readonly DecompressJob[], count?: number): Promise<void> {
     return this.#submit(jobs, count, OP.DECOMPRESS)
   }
 
@@ -336,13 +344,19 @@ export class IaaDevice implements Accelerator {
         )
       }
       Atomics.store(ctl, REG.DELAY_ENGINE, engine)
-      Atomics.store(ctl, REG.DELAY_MS, Math.ceil(ms))
+      Atomics.store(ctl, REG.DELAY_MS, ms > 2 ** 31 - 1 ? -1 : Math.ceil(ms))
       Atomics.store(ctl, REG.DELAY_COUNT, count)
+      // Count first, then the generation: an engine that took a delay before this wakes up now.
+      Atomics.add(ctl, REG.SLEEP, 1)
+      Atomics.notify(ctl, REG.SLEEP)
     }
     if (faults.badOutput) {
-      const { count } = faults.badOutput
-      if (!Number.isInteger(count) || count < 0)
-        throw new InvalidArgumentError(`${PKG} faults.badOutput.count must be ≥ 0`)
+      const { count, kind = 'garbled' } = faults.badOutput
+      if (!Number.isInteger(count) || count < 0 || (kind !== 'garbled' && kind !== 'plausible'))
+        throw new InvalidArgumentError(
+          `${PKG} faults.badOutput needs count ≥ 0 and kind 'garbled' or 'plausible'`,
+        )
+      Atomics.store(ctl, REG.BAD_OUTPUT_KIND, kind === 'plausible' ? 1 : 0)
       Atomics.store(ctl, REG.BAD_OUTPUT_COUNT, count)
     }
     if (faults.paused !== undefined) {
@@ -374,6 +388,8 @@ export class IaaDevice implements Accelerator {
         size: this.#wqSize[w],
         depth: this.#wqSize[w] - this.#freeTop[w],
         maxDepth: this.#maxDepth[w],
+        running: this.#countStates(w, STATE.RUNNING) + this.#countStates(w, STATE.ABANDONED),
+        abandoned: this.#countStates(w, STATE.ABANDONED),
         compressJobs: this.#wqStats[w * 4],
         compressBytes: this.#wqStats[w * 4 + 1],
         decompressJobs: this.#wqStats[w * 4 + 2],
@@ -382,9 +398,18 @@ export class IaaDevice implements Accelerator {
     }
   }
 
+  /** Descriptors of WQ `w` in state `kind` (RUNNING or ABANDONED, any engine). */
+  #countStates(w: number, kind: number): number {
+    let n = 0
+    for (let d = this.#wqFirst[w]; d < this.#wqFirst[w] + this.#wqSize[w]; d++) {
+      if ((Atomics.load(this.#ctl, this.#lay.descBase + d * DESC_FIELDS + DESC.STATE) & ~0xff) === kind) n++
+    }
+    return n
+  }
+
   /**
    * Drains: queued and in-flight jobs complete (on an engine, or in software
-   * once they time out), then the engines stop. Later calls throw ClosedError.
+   * once they time out), then the engines stop. Later batches reject with ClosedError.
    */
   close(): Promise<void> {
     this.#closePromise ??= this.#close()
@@ -414,19 +439,45 @@ export class IaaDevice implements Accelerator {
 
   // ---- submission ------------------------------------------------------
 
-  #submit(jobs: readonly Job[], count: number, op: number): Promise<void> {
-    if (this.#closing) throw new ClosedError(`${PKG} device ${this.name} is closed`)
-    if (!Number.isInteger(count) || count < 0 || count > jobs.length || count > this.#mb) {
-      throw new InvalidArgumentError(
-        `${PKG} count must be an integer in [0, min(jobs.length, maxBatch ${this.#mb})], got ${count}`,
+  #submit(jobs: readonly Job[], count: number | undefined, op: number): Promise<void> {
+    let n: number
+    try {
+      n = this.#validate(jobs, count)
+    } catch (error) {
+      // Misuse is a rejected promise, never a synchronous throw (the Accelerator contract).
+      return Promise.reject(
+        ZswapError.isInstance(error)
+          ? error
+          : new InvalidArgumentError(`${PKG} jobs could not be read: ${String(error)}`, { cause: error }),
       )
     }
-    for (let i = 0; i < count; i++) {
+    try {
+      return this.#submitValid(jobs, n, op)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** Checks a batch before anything is touched; returns the job count. */
+  #validate(jobs: readonly Job[], count: number | undefined): number {
+    if (this.#closing) throw new ClosedError(`${PKG} device ${this.name} is closed`)
+    if (!Array.isArray(jobs)) throw new InvalidArgumentError(`${PKG} jobs must be an array of jobs`)
+    const n = count === undefined ? jobs.length : count
+    if (!Number.isInteger(n) || n < 0 || n > jobs.length || n > this.#mb) {
+      throw new InvalidArgumentError(
+        `${PKG} count must be an integer in [0, min(jobs.length, maxBatch ${this.#mb})], got ${n}`,
+      )
+    }
+    for (let i = 0; i < n; i++) {
       const job = jobs[i]
       if (!(job?.src instanceof Uint8Array) || !(job.dst instanceof Uint8Array)) {
         throw new InvalidArgumentError(`${PKG} job ${i} needs src and dst Uint8Arrays`)
       }
     }
+    return n
+  }
+
+  #submitValid(jobs: readonly Job[], count: number, op: number): Promise<void> {
     if (op === OP.COMPRESS) this.#s.compressCalls++
     else this.#s.decompressCalls++
     if (count === 0) return DONE
@@ -555,7 +606,7 @@ export class IaaDevice implements Accelerator {
     const wqs = this.#o.wqs
     const shared = this.#o.wqMode === 'shared'
     const cap = this.#pendCap
-    const now = performance.now()
+    const now = this.#o.now()
     for (let w = 0; w < wqs; w++) {
       while (this.#pendLen[w] > 0) {
         let target = w
@@ -663,7 +714,7 @@ export class IaaDevice implements Accelerator {
     }
     // Read before reaping: a completion after this read makes the next wait return at once.
     const seen = Atomics.load(ctl, REG.COMPLETIONS)
-    if (this.#nextDeadline <= performance.now()) this.#expire()
+    if (this.#nextDeadline <= this.#o.now()) this.#expire()
     if (this.#pendingTotal > 0) this.#reapEarly()
     let completed = 0
     const batchBase = this.#lay.batchBase
@@ -814,7 +865,7 @@ export class IaaDevice implements Accelerator {
 
   /** Takes over every submitted job past its deadline. */
   #expire(): void {
-    const now = performance.now()
+    const now = this.#o.now()
     const ctl = this.#ctl
     let next = Number.POSITIVE_INFINITY
     for (let d = 0; d < this.#o.wqSize; d++) {
@@ -884,7 +935,7 @@ export class IaaDevice implements Accelerator {
     if (this.#armed && this.#nextDeadline >= this.#armedUntil) return
     this.#armed = true
     this.#armedUntil = this.#nextDeadline
-    const timeout = this.#nextDeadline - performance.now()
+    const timeout = this.#nextDeadline - this.#o.now()
     const wait = Atomics.waitAsync(
       this.#ctl,
       REG.COMPLETIONS,
@@ -900,7 +951,7 @@ export class IaaDevice implements Accelerator {
     const seen = Atomics.load(this.#ctl, REG.COMPLETIONS)
     this.#service()
     if (!this.#busy() || Atomics.load(this.#ctl, REG.COMPLETIONS) !== seen) return
-    const timeout = Math.max(0, this.#nextDeadline - performance.now())
+    const timeout = Math.max(0, this.#nextDeadline - this.#o.now())
     Atomics.wait(this.#ctl, REG.COMPLETIONS, seen, Number.isFinite(timeout) ? timeout : 50)
   }
 

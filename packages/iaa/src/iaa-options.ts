@@ -16,10 +16,20 @@ export interface IaaFaults {
    * in its batch's completion record (`'complete'`).
    */
   killEngine?: { engine: number; afterJobs: number; phase?: 'claim' | 'complete' }
-  /** The next `count` jobs (of `engine`, or of any engine) sleep `ms` before running, e.g. past the timeout. */
+  /**
+   * The next `count` jobs (of `engine`, or of any engine) sleep `ms` before running, e.g. past
+   * the timeout; they hold their descriptor (state running) meanwhile. `ms: Infinity` stalls them
+   * until delays are lifted. Setting `delayJobs` again replaces the count and cuts short every
+   * delay in progress: `{ count: 0, ms: 0 }` lifts them all.
+   */
   delayJobs?: { engine?: number; count: number; ms: number }
-  /** The next `count` compress jobs produce corrupted output (caught by verifyCompress). */
-  badOutput?: { count: number }
+  /**
+   * The next `count` compress jobs produce bad output, caught by verifyCompress. `kind`
+   * `'garbled'` (default) flips a byte of the compressed block; `'plausible'` makes a
+   * well-formed block of the page's length with one byte of the page changed (only a
+   * byte-for-byte verify catches it).
+   */
+  badOutput?: { count: number; kind?: 'garbled' | 'plausible' }
   /** Engines stop claiming descriptors while true, so work queues fill up. */
   paused?: boolean
 }
@@ -66,6 +76,12 @@ export interface IaaOptions {
   /** A submitted job not completed after this many ms is taken over by software. Default 1000. */
   jobTimeoutMs?: number
   /**
+   * The clock job deadlines are measured on, in ms. Default `performance.now`. Tests inject
+   * one: a clock that stands still never times a job out, and moving it (then `poll()`)
+   * expires jobs exactly when the test says.
+   */
+  now?: () => number
+  /**
    * When the WQs are full: `'wait'` (default) queues the jobs until descriptors free up;
    * `'busy'` fails the whole batch with BusyError per job (nothing submitted, nothing
    * dropped); `'software'` runs the batch inline in software.
@@ -106,6 +122,7 @@ export interface NormalizedIaaOptions {
   engineUrl: URL | string | undefined
   engineSpinUs: number
   pollUs: number
+  now: () => number
 }
 
 function int(value: unknown, name: string, min: number, max: number, fallback: number): number {
@@ -151,6 +168,9 @@ export function normalizeOptions(options: IaaOptions = {}): NormalizedIaaOptions
   if (typeof jobTimeoutMs !== 'number' || !(jobTimeoutMs > 0) || jobTimeoutMs > 2 ** 31 - 1) {
     throw invalidOption(PKG, 'jobTimeoutMs', 'a number of ms in (0, 2^31)')
   }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw invalidOption(PKG, 'now', 'a function returning ms', 'type')
+  }
   if (options.faults !== undefined && (typeof options.faults !== 'object' || options.faults === null)) {
     throw invalidOption(PKG, 'faults', 'an object', 'type')
   }
@@ -179,5 +199,6 @@ export function normalizeOptions(options: IaaOptions = {}): NormalizedIaaOptions
     engineUrl: options.engineUrl,
     engineSpinUs: int(options.engineSpinUs, 'engineSpinUs', 0, 10_000, 0),
     pollUs: int(options.pollUs, 'pollUs', 0, 100_000, 0),
+    now: options.now ?? (() => performance.now()),
   }
 }

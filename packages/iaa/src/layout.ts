@@ -27,18 +27,20 @@ export const REG = {
   KILL_AT: 4,
   /** Fault: engine id whose jobs are delayed, -1 any. */
   DELAY_ENGINE: 5,
-  /** Fault: delay in ms. */
+  /** Fault: delay in ms, -1 until lifted. */
   DELAY_MS: 6,
   /** Fault: number of jobs still to delay. */
   DELAY_COUNT: 7,
   /** Fault: number of compress jobs whose output is still to be corrupted (caught by verify). */
   BAD_OUTPUT_COUNT: 8,
-  /** Scratch word engines sleep on for injected delays. */
+  /** Generation of injected delays: engines sleep on it, and a bump (new delayJobs) wakes them. */
   SLEEP: 9,
   /** Non-zero while jobs wait for descriptors: engines then signal every completion, not just a batch's last. */
   WANT_SLOTS: 10,
   /** Fault: 0 = the engine dies right after claiming its job; 1 = after completing it, before counting it. */
   KILL_PHASE: 11,
+  /** Fault: 0 = bad output flips a byte of the block; 1 = a well-formed block of a changed page. */
+  BAD_OUTPUT_KIND: 12,
 } as const
 
 export const HEADER = 16

@@ -12,10 +12,11 @@ import {
   inflateRaw,
   PAGE,
   randomBytes,
+  STILL,
 } from './helpers.js'
 
-// Tests that count software fallbacks use a long timeout: a loaded machine must not turn a slow job into one.
-const LONG = 30_000
+// Tests that count software fallbacks use a clock that stands still: a loaded machine must not
+// turn a slow job into a timeout.
 
 describe('options', () => {
   it.each([
@@ -50,7 +51,7 @@ describe('options', () => {
 describe.each(['irq', 'async', 'sync'] as const)('deflate device, %s mode', (mode) => {
   let device: IaaDevice
   beforeAll(async () => {
-    device = iaa({ engines: 2, mode, jobTimeoutMs: LONG })
+    device = iaa({ engines: 2, mode, ...STILL })
     await device.ready()
   })
   afterAll(() => device.close())
@@ -128,14 +129,49 @@ describe.each(['irq', 'async', 'sync'] as const)('deflate device, %s mode', (mod
     expect(ZswapError.hasCode(jobs[2].error, ErrorCode.CORRUPT_DATA)).toBe(true)
   })
 
-  it('rejects misuse with typed errors', async () => {
+  it('rejects misuse with typed errors: a rejected promise, never a synchronous throw', async () => {
     const jobs = Array.from({ length: 9 }, (_, i) => compressJob(compressiblePage(i)))
-    const tooMany = await (async () => device.compressBatch(jobs))().catch((e) => e)
-    expect(ZswapError.hasCode(tooMany, ErrorCode.INVALID_ARGUMENT)).toBe(true)
-    const bad = await (async () => device.compressBatch([{ src: 'x' } as never]))().catch((e) => e)
-    expect(ZswapError.hasCode(bad, ErrorCode.INVALID_ARGUMENT)).toBe(true)
-    const negative = await (async () => device.compressBatch(jobs, -1))().catch((e) => e)
-    expect(ZswapError.hasCode(negative, ErrorCode.INVALID_ARGUMENT)).toBe(true)
+    const dst = new Uint8Array(PAGE)
+    const throwing = {
+      get src(): Uint8Array {
+        throw new Error('getter failed')
+      },
+      dst,
+      length: 0,
+      error: undefined,
+    }
+    const misuse: [string, () => Promise<void>][] = [
+      ['more jobs than maxBatch', () => device.compressBatch(jobs)],
+      ['count above maxBatch', () => device.decompressBatch(jobs, 9)],
+      ['count above jobs.length', () => device.compressBatch(jobs.slice(0, 1), 2)],
+      ['count -1', () => device.compressBatch(jobs, -1)],
+      ['count 1.5', () => device.decompressBatch(jobs, 1.5)],
+      ['count NaN', () => device.compressBatch(jobs, Number.NaN)],
+      ['count a string', () => device.compressBatch(jobs, '2' as never)],
+      ['jobs null', () => device.compressBatch(null as never)],
+      ['jobs undefined', () => device.decompressBatch(undefined as never)],
+      ['jobs an array-like object', () => device.compressBatch({ length: 1, 0: jobs[0] } as never)],
+      ['a job null', () => device.compressBatch([null] as never)],
+      ['src a string', () => device.compressBatch([{ src: 'x' } as never])],
+      ['dst missing', () => device.decompressBatch([{ src: new Uint8Array(8) } as never])],
+      ['a job whose src getter throws', () => device.compressBatch([throwing])],
+    ]
+    for (const [what, call] of misuse) {
+      let result: unknown
+      expect(() => {
+        result = call()
+      }, `${what}: threw synchronously`).not.toThrow()
+      expect(result, what).toBeInstanceOf(Promise)
+      const error = await (result as Promise<void>).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(ZswapError.hasCode(error, ErrorCode.INVALID_ARGUMENT), `${what}: ${String(error)}`).toBe(true)
+    }
+    // Nothing was submitted, and the device still works.
+    for (const job of jobs) expect(job.length).toBe(0)
+    await device.compressBatch(jobs, 8)
+    for (const job of jobs.slice(0, 8)) expect(job.length).toBeGreaterThan(0)
   })
 
   it('keeps order and slots straight under many concurrent batches of random sizes', async () => {
@@ -190,7 +226,7 @@ describe.each(['irq', 'async', 'sync'] as const)('deflate device, %s mode', (mod
 
 describe('batches spread over engines', () => {
   it('gives every engine work and records per-WQ depth', async () => {
-    const device = iaa({ engines: 2, wqs: 2, algorithm: 'noop', jobTimeoutMs: LONG })
+    const device = iaa({ engines: 2, wqs: 2, algorithm: 'noop', ...STILL })
     try {
       await device.ready()
       const jobs = Array.from({ length: 8 }, (_, i) => compressJob(compressiblePage(i + 1)))
@@ -214,7 +250,7 @@ describe('batches spread over engines', () => {
   })
 
   it('shares one WQ among engines', async () => {
-    const device = iaa({ engines: 2, wqs: 1, wqMode: 'shared', wqSize: 16 })
+    const device = iaa({ engines: 2, wqs: 1, wqMode: 'shared', wqSize: 16, ...STILL })
     try {
       const pages = Array.from({ length: 8 }, (_, i) => compressiblePage(i + 11))
       const batches = Array.from({ length: 6 }, () => pages.map((p) => compressJob(p)))
@@ -239,7 +275,7 @@ describe.each([
   ['noop', 'raw'],
 ] as const)('%s algorithm', (algorithm, format) => {
   it('round-trips on the engines (native module loads in a worker)', async () => {
-    const device = iaa({ engines: 2, algorithm, jobTimeoutMs: LONG })
+    const device = iaa({ engines: 2, algorithm, ...STILL })
     try {
       expect(device.capabilities.format).toBe(format)
       const pages = Array.from({ length: 8 }, (_, i) => (i === 7 ? randomBytes(5) : compressiblePage(i + 21)))
@@ -266,7 +302,7 @@ describe.each([
 
 describe('software paths', () => {
   it('runs jobs larger than maxJobBytes in software', async () => {
-    const device = iaa({ engines: 1, maxJobBytes: 4096, jobTimeoutMs: LONG })
+    const device = iaa({ engines: 1, maxJobBytes: 4096, ...STILL })
     try {
       const big = compressiblePage(5, 3 * PAGE)
       const jobs = [compressJob(big, 3 * PAGE), compressJob(compressiblePage(6))]
@@ -282,13 +318,22 @@ describe('software paths', () => {
     }
   })
 
-  it('throws ClosedError after close(), and close() is idempotent', async () => {
+  it('rejects with ClosedError after close(), and close() is idempotent', async () => {
     const device = iaa({ engines: 1 })
     await device.close()
     await device.close()
-    const error = await (async () => device.compressBatch([compressJob(compressiblePage(1))]))().catch(
-      (e) => e,
-    )
+    const job = compressJob(compressiblePage(1))
+    for (const call of [() => device.compressBatch([job]), () => device.decompressBatch([job], 1)]) {
+      let result: unknown
+      expect(() => {
+        result = call()
+      }).not.toThrow()
+      const error = await (result as Promise<void>).catch((e: unknown) => e)
+      expect(ZswapError.hasCode(error, ErrorCode.CLOSED)).toBe(true)
+    }
+    // Closed comes first: even a malformed batch gets ClosedError.
+    const error = await device.compressBatch(null as never).catch((e: unknown) => e)
     expect(ZswapError.hasCode(error, ErrorCode.CLOSED)).toBe(true)
+    expect(job.length).toBe(0)
   })
 })

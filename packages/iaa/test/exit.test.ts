@@ -7,7 +7,8 @@ const dist = new URL('../dist/index.js', import.meta.url).href
 /** Runs an ES module script in a child node process; resolves its exit code, or 'hung'. */
 function runChild(
   script: string,
-  boundMs = 20_000,
+  // Generous: a child node process with engines starts slowly on a busy machine.
+  boundMs = 50_000,
 ): Promise<{ code: number | string; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {

@@ -9,7 +9,10 @@ import {
   equal,
   inflateRaw,
   PAGE,
+  STILL,
   sleep,
+  until,
+  within,
 } from './helpers.js'
 
 const pagesOf = (n: number, seed: number) => Array.from({ length: n }, (_, i) => compressiblePage(seed + i))
@@ -27,7 +30,7 @@ function expectRoundTrip(
 
 describe('WQ full', () => {
   it('pushes back: jobs wait for descriptors, none is dropped, depth never exceeds the WQ', async () => {
-    const device = iaa({ engines: 1, wqSize: 4, faults: { paused: true }, jobTimeoutMs: 60_000 })
+    const device = iaa({ engines: 1, wqSize: 4, faults: { paused: true }, ...STILL })
     try {
       const batches = Array.from({ length: 5 }, (_, b) => pagesOf(8, 100 * b).map((p) => countingJob(p)))
       let settled = 0
@@ -52,7 +55,7 @@ describe('WQ full', () => {
       wqSize: 8,
       onFull: 'busy',
       faults: { paused: true },
-      jobTimeoutMs: 60_000,
+      ...STILL,
     })
     try {
       const first = pagesOf(8, 1).map((p) => countingJob(p))
@@ -82,7 +85,7 @@ describe('WQ full', () => {
       wqSize: 8,
       onFull: 'software',
       faults: { paused: true },
-      jobTimeoutMs: 60_000,
+      ...STILL,
     })
     try {
       const first = pagesOf(8, 1).map((p) => countingJob(p))
@@ -105,13 +108,13 @@ describe('engine death', () => {
     'irq',
     'async',
   ] as const)('fails its jobs over to software and restarts the engine, no job lost or done twice (%s)', async (mode) => {
-    // A long timeout: this test counts engine jobs exactly, so no job may also time out.
+    // A clock that stands still: this test counts engine jobs exactly, so no job may also time out.
     // One WQ per engine, so engine 0 surely gets its share of the jobs.
     const device = iaa({
       engines: 2,
       wqs: 2,
       mode,
-      jobTimeoutMs: 30_000,
+      ...STILL,
       faults: { killEngine: { engine: 0, afterJobs: 5 } },
     })
     try {
@@ -128,8 +131,8 @@ describe('engine death', () => {
       // Every job ran exactly once: on an engine, or in software after the death.
       expect(stats.engines.reduce((n, e) => n + e.jobs, 0) + stats.softwareFallbacks.total).toBe(128)
       // The engine comes back and takes work again.
-      for (let i = 0; i < 100 && device.stats().engineRestarts === 0; i++) await sleep(10)
-      await device.ready()
+      await until(() => device.stats().engineRestarts === 1, 'engine 0 restarted')
+      await within(device.ready(), 'the restarted engine came up')
       stats = device.stats()
       expect(stats.engineRestarts).toBe(1)
       expect(stats.engines[0]).toMatchObject({ restarts: 1, alive: true })
@@ -148,7 +151,7 @@ describe('engine death', () => {
     const device = iaa({
       engines: 2,
       wqs: 2,
-      jobTimeoutMs: 30_000,
+      ...STILL,
       faults: { killEngine: { engine: 1, afterJobs: 2, phase: 'complete' } },
     })
     try {
@@ -182,7 +185,7 @@ describe('engine death', () => {
   })
 
   it('survives repeated deaths during decompression too', async () => {
-    const device = iaa({ engines: 2, wqs: 2 })
+    const device = iaa({ engines: 2, wqs: 2, ...STILL })
     try {
       await device.ready()
       const pages = pagesOf(64, 7)
@@ -207,7 +210,14 @@ describe('engine death', () => {
   })
 
   it('serves a WQ in software once its engine is past the restart limit', async () => {
-    const device = iaa({ engines: 1, restartLimit: 0, faults: { killEngine: { engine: 0, afterJobs: 0 } } })
+    // No timeouts (the clock stands still): under load a slow engine exit must not turn the
+    // death into a timeout.
+    const device = iaa({
+      engines: 1,
+      restartLimit: 0,
+      ...STILL,
+      faults: { killEngine: { engine: 0, afterJobs: 0 } },
+    })
     try {
       const jobs = pagesOf(8, 300).map((p) => countingJob(p))
       await device.compressBatch(jobs)
@@ -231,24 +241,77 @@ describe('timeouts', () => {
     'async',
     'sync',
   ] as const)('takes a job past its timeout over in software (%s)', async (mode) => {
-    const device = iaa({ engines: 2, mode, jobTimeoutMs: 100, faults: { delayJobs: { count: 1, ms: 600 } } })
+    // The first job claimed stalls until the test lifts it: it times out however fast or slow
+    // the machine is. The batch settles by timeout (any time after 50 ms, no upper bound).
+    const device = iaa({
+      engines: 2,
+      mode,
+      jobTimeoutMs: 50,
+      faults: { delayJobs: { count: 1, ms: Number.POSITIVE_INFINITY } },
+    })
     try {
       await device.ready()
       const jobs = pagesOf(8, 77).map((p) => countingJob(p))
-      await device.compressBatch(jobs)
+      await within(device.compressBatch(jobs), 'the batch settled by timeout')
       expectRoundTrip(jobs)
       const stats = device.stats()
       expect(stats.errors.timeout).toBeGreaterThanOrEqual(1)
       expect(stats.softwareFallbacks.timeout).toBe(stats.errors.timeout)
-      // The slow engine lets go of its descriptor later; the slot is reused after that.
-      for (let i = 0; i < 200 && device.stats().wqs.some((w) => w.depth > 0); i++) {
-        await sleep(10)
+      // The stalled engine lets go of its descriptor once the stall is lifted; then it is reused.
+      device.injectFault({ delayJobs: { count: 0, ms: 0 } })
+      await until(() => {
         device.poll()
-      }
-      expect(device.stats().wqs.every((w) => w.depth === 0)).toBe(true)
+        return device.stats().wqs.every((w) => w.depth === 0)
+      }, 'the stalled engine let go of its descriptor')
       const again = pagesOf(8, 88).map((p) => countingJob(p))
-      await device.compressBatch(again)
+      await within(device.compressBatch(again), 'a batch after the timeout')
       expectRoundTrip(again)
+    } finally {
+      await device.close()
+    }
+  })
+
+  // Sync mode blocks in compressBatch, so the test cannot move the clock mid-batch; the test above covers it.
+  it.each([
+    'irq',
+    'async',
+  ] as const)('keeps a timed-out descriptor its engine still runs until the engine lets go (%s)', async (mode) => {
+    // One engine, one descriptor, and a clock the test moves: every step waits for an event.
+    let now = 0
+    const device = iaa({
+      engines: 1,
+      wqSize: 1,
+      mode,
+      jobTimeoutMs: 1000,
+      now: () => now,
+      faults: { delayJobs: { count: 1, ms: Number.POSITIVE_INFINITY } },
+    })
+    try {
+      await device.ready()
+      const first = [countingJob(compressiblePage(31))]
+      const firstDone = device.compressBatch(first)
+      // The engine claims the job and stalls holding it; then its deadline passes.
+      await until(() => device.stats().wqs[0].running === 1, 'the engine claimed the job')
+      now += 1000
+      device.poll()
+      await within(firstDone, 'the timed-out batch settled')
+      expectRoundTrip(first)
+      expect(device.stats().errors.timeout).toBe(1)
+      // Taken over while running: the descriptor stays the engine's.
+      expect(device.stats().wqs[0]).toMatchObject({ depth: 1, running: 1, abandoned: 1 })
+      // The next batch waits for the descriptor instead of taking it from under the engine
+      // (taken, the engine's late completion would overwrite the new job's state: a hang).
+      const second = [countingJob(compressiblePage(32))]
+      const secondDone = device.compressBatch(second)
+      expect(device.stats().wqs[0]).toMatchObject({ depth: 1, abandoned: 1 })
+      device.injectFault({ delayJobs: { count: 0, ms: 0 } })
+      await within(secondDone, 'the next batch ran once the engine let go')
+      expectRoundTrip(second)
+      const stats = device.stats()
+      expect(stats.errors.timeout).toBe(1)
+      expect(stats.softwareFallbacks.total).toBe(1)
+      expect(stats.engines[0].jobs).toBe(2)
+      expect(stats.wqs[0]).toMatchObject({ depth: 0, running: 0, abandoned: 0 })
     } finally {
       await device.close()
     }
@@ -257,7 +320,7 @@ describe('timeouts', () => {
 
 describe('verify_compress', () => {
   it('catches bad engine output and redoes the page in software', async () => {
-    const device = iaa({ engines: 1, faults: { badOutput: { count: 2 } } })
+    const device = iaa({ engines: 1, ...STILL, faults: { badOutput: { count: 2 } } })
     try {
       const jobs = pagesOf(8, 900).map((p) => countingJob(p))
       await device.compressBatch(jobs)
@@ -270,8 +333,43 @@ describe('verify_compress', () => {
     }
   })
 
+  it('compares bytes, not lengths: a well-formed block of the wrong page is caught', async () => {
+    const device = iaa({ engines: 1, ...STILL, faults: { badOutput: { count: 3, kind: 'plausible' } } })
+    try {
+      const jobs = pagesOf(8, 950).map((p) => countingJob(p))
+      await device.compressBatch(jobs)
+      expectRoundTrip(jobs)
+      const stats = device.stats()
+      expect(stats.errors.verify).toBe(3)
+      expect(stats.softwareFallbacks.verify).toBe(3)
+    } finally {
+      await device.close()
+    }
+  })
+
+  it('lets a plausible bad block through when turned off: the wrong page, no error', async () => {
+    const device = iaa({
+      engines: 1,
+      verifyCompress: false,
+      ...STILL,
+      faults: { badOutput: { count: 1, kind: 'plausible' } },
+    })
+    try {
+      const page = compressiblePage(951)
+      const jobs = [compressJob(page)]
+      await device.compressBatch(jobs)
+      // The fault is real: the block decodes, to the right length, with other bytes.
+      const decoded = inflateRaw(jobs[0].dst.subarray(0, jobs[0].length))
+      expect(decoded.length).toBe(PAGE)
+      expect(equal(decoded, page)).toBe(false)
+      expect(device.stats().errors.verify).toBe(0)
+    } finally {
+      await device.close()
+    }
+  })
+
   it('lets bad output through when turned off (what verify is for)', async () => {
-    const device = iaa({ engines: 1, verifyCompress: false, faults: { badOutput: { count: 1 } } })
+    const device = iaa({ engines: 1, verifyCompress: false, ...STILL, faults: { badOutput: { count: 1 } } })
     try {
       const page = compressiblePage(901)
       const jobs = [compressJob(page)]
@@ -303,7 +401,11 @@ describe('close()', () => {
   })
 
   it('fails nothing silently when engines are stuck: timed-out jobs complete in software', async () => {
-    const device = iaa({ engines: 1, jobTimeoutMs: 80, faults: { delayJobs: { count: 1, ms: 2000 } } })
+    const device = iaa({
+      engines: 1,
+      jobTimeoutMs: 80,
+      faults: { delayJobs: { count: 1, ms: Number.POSITIVE_INFINITY } },
+    })
     await device.ready()
     const jobs = pagesOf(4, 700).map((p) => countingJob(p, PAGE))
     const done = device.compressBatch(jobs)

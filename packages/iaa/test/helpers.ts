@@ -62,3 +62,33 @@ export function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * A clock that stands still (the `now` option): no job ever times out, however busy the
+ * machine. For tests that count exactly where each job ran.
+ */
+export const STILL = { now: () => 0 } as const
+
+/** Generous bound on waiting for an event: only a hang takes this long. */
+export const BUDGET_MS = 30_000
+
+/**
+ * Waits until `condition()` holds, checking every few ms (an event, not a duration); fails
+ * with `what` only when it has not happened within {@link BUDGET_MS}.
+ */
+export async function until(condition: () => boolean, what: string, budgetMs = BUDGET_MS): Promise<void> {
+  const start = performance.now()
+  while (!condition()) {
+    if (performance.now() - start > budgetMs) throw new Error(`not within ${budgetMs} ms: ${what}`)
+    await sleep(5)
+  }
+}
+
+/** Settles with the promise's outcome, or fails with `what` if it has not settled within {@link BUDGET_MS}. */
+export function within<T>(promise: Promise<T>, what: string, budgetMs = BUDGET_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not within ${budgetMs} ms: ${what}`)), budgetMs)
+  })
+  return Promise.race([promise, bound]).finally(() => clearTimeout(timer))
+}

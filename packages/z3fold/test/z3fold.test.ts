@@ -99,6 +99,50 @@ describe('z3fold', () => {
     expect(pool.totalPages).toBe(0)
   })
 
+  // z3fold_compact_page moves the middle object next to its neighbour only for a gap of at
+  // least BIG_CHUNK_GAP (3) chunks. Sizes are whole chunks (64 bytes); a page has 63 usable chunks
+  // after the 1-chunk header. Whether the middle moved shows in what fits in the page afterwards.
+  const chunks = (n: number) => n * 64
+
+  it.each([
+    [3, true],
+    [2, false],
+  ])('slides the middle object towards the last one for a gap of %i chunks: %s', (gap, moves) => {
+    const pool = z3fold()
+    const model = new Map<number, Uint8Array>()
+    const first = store(pool, chunks(20), 1, model) // chunks 1..20
+    store(pool, chunks(60 - 20 - 20 - gap + 3), 2, model) // last, against the page end
+    store(pool, chunks(20), 3, model) // middle at chunk 21, `gap` free chunks before the last
+    expect(pool.totalPages).toBe(1)
+    pool.free(first)
+    model.delete(first)
+    // moved: the middle sits against the last, and chunks 1..20+gap are free; not moved: 1..20
+    store(pool, chunks(20 + gap), 4, model)
+    expect(pool.totalPages).toBe(moves ? 1 : 2)
+    for (const [h, b] of model) expect(same(pool, h, b)).toBe(true)
+  })
+
+  it.each([
+    [3, true],
+    [2, false],
+  ])('slides the middle object towards the first one for a gap of %i chunks: %s', (gap, moves) => {
+    const pool = z3fold()
+    const model = new Map<number, Uint8Array>()
+    const a = store(pool, chunks(20), 1, model) // first: chunks 1..20
+    const last = store(pool, chunks(22), 2, model) // last: chunks 42..63
+    store(pool, chunks(20), 3, model) // middle: chunks 21..40, 1 free chunk before the last
+    pool.free(a) // a gap of 1 after the middle: it stays at chunk 21
+    model.delete(a)
+    store(pool, chunks(20 - gap), 4, model) // a smaller first: `gap` free chunks before the middle
+    expect(pool.totalPages).toBe(1)
+    pool.free(last)
+    model.delete(last)
+    // moved: the middle follows the first and the rest of the page is free; not moved: 23 chunks
+    store(pool, chunks(23 + gap), 5, model)
+    expect(pool.totalPages).toBe(moves ? 1 : 2)
+    for (const [h, b] of model) expect(same(pool, h, b)).toBe(true)
+  })
+
   it('throws typed errors', () => {
     const pool = z3fold({ maxPages: 2 })
     for (const bad of [0, -3, 2.5, Number.NaN]) expect(() => pool.malloc(bad)).toThrow(InvalidArgumentError)

@@ -107,4 +107,48 @@ describe('class table', () => {
     expect(Array.from(t.size.subarray(0, 255))).toEqual(Array.from(plain.size))
     expect(Array.from(t.mergedInto.subarray(0, 255))).toEqual(Array.from(plain.mergedInto))
   })
+
+  // can_merge compares pages per zspage as well as objects per zspage; multi-page classes
+  // (minPages = ceil(size / PAGE_SIZE) up to minPages + chain - 1 pages) have neighbours with the
+  // same object count on a different number of pages, which must stay apart.
+  for (const chain of [4, 8, 16]) {
+    it(`merges a multi-page class only into one with the same pages and objects (chain ${chain})`, () => {
+      const t = buildClassTable(chain, true)
+      const expected = new Int32Array(t.count)
+      let prev = -1
+      let apart = 0
+      for (let i = t.count - 1; i >= 255; i--) {
+        const size = PAGE_SIZE + (i - 254) * 256
+        const minPages = Math.ceil(size / PAGE_SIZE)
+        let pages = minPages
+        if (!Number.isInteger(Math.log2(size))) {
+          let minWaste = Number.MAX_SAFE_INTEGER
+          for (let k = minPages; k < minPages + chain; k++) {
+            const waste = (k * PAGE_SIZE) % size
+            if (waste < minWaste) {
+              minWaste = waste
+              pages = k
+            }
+          }
+        }
+        const objs = Math.floor((pages * PAGE_SIZE) / size)
+        expect([t.pagesPerZspage[i], t.objsPerZspage[i]], `class ${i} (${size} bytes)`).toEqual([pages, objs])
+        if (prev >= 0 && t.pagesPerZspage[prev] === pages && t.objsPerZspage[prev] === objs) {
+          expected[i] = expected[prev]
+        } else {
+          if (prev >= 0 && t.objsPerZspage[prev] === objs) apart++
+          expected[i] = i
+          prev = i
+        }
+      }
+      // the case the rule is for occurs: same objects per zspage, different pages
+      expect(apart).toBeGreaterThan(0)
+      for (let i = 255; i < t.count; i++) {
+        expect(t.mergedInto[i], `class ${i} (${t.size[i]} bytes)`).toBe(expected[i])
+        const into = t.mergedInto[i]
+        expect(t.pagesPerZspage[into]).toBe(t.pagesPerZspage[i])
+        expect(t.objsPerZspage[into]).toBe(t.objsPerZspage[i])
+      }
+    })
+  }
 })
