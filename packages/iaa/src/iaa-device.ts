@@ -226,7 +226,12 @@ export class IaaDevice implements Accelerator {
     this.#o = o
     this.#mb = o.maxBatch
     this.name = `iaa-${o.algorithm}`
-    this.capabilities = { maxBatch: o.maxBatch, format: FORMATS[o.algorithm] }
+    // Jobs up to maxJobBytes run on the engines, larger ones in software: any size is taken.
+    this.capabilities = {
+      maxBatch: o.maxBatch,
+      format: FORMATS[o.algorithm],
+      maxInputSize: Number.POSITIVE_INFINITY,
+    }
     const batchSlots = o.wqSize * 2
     this.#lay = layout(o.wqs, o.engines, o.wqSize, batchSlots, o.maxJobBytes)
     this.#ctlBuffer = new SharedArrayBuffer(this.#lay.ctlWords * 4)
