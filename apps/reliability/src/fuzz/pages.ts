@@ -1,0 +1,37 @@
+import { PAGE_SIZE } from '@zswap/core'
+import { samplePages } from '@zswap/conformance'
+import type { Prng } from '../prng.js'
+
+/**
+ * Page contents for the fuzzer: the conformance sample (zero, same-filled,
+ * text, struct, random and real corpus pages), each copy stamped with a
+ * unique serial number so no two stored pages are equal and a page loaded
+ * from the wrong slot cannot pass.
+ */
+export class PageSource {
+  readonly #bases: Uint8Array[]
+  readonly #weights: number[]
+  #serial = 0
+
+  constructor(readonly prng: Prng) {
+    const sample = samplePages()
+    this.#bases = sample.map((p) => p.data)
+    // random pages are incompressible: keep them rare so large folios mostly store
+    this.#weights = sample.map((p) => (p.kind === 'random' ? 0.15 : 1))
+  }
+
+  /** Fills `dst` (whole pages) with fresh stamped pages. */
+  fill(dst: Uint8Array): void {
+    for (let at = 0; at < dst.length; at += PAGE_SIZE) {
+      const base = this.#bases[this.prng.weighted(this.#weights)]
+      dst.set(base, at)
+      const serial = ++this.#serial
+      const pos = at + ((serial * 53) % (PAGE_SIZE - 8))
+      dst[at] = serial & 0xff
+      dst[at + 1] = (serial >>> 8) & 0xff
+      dst[pos + 2] = (serial >>> 16) & 0xff
+      dst[pos + 3] = serial >>> 24
+      dst[pos + 4] ^= 0x5a
+    }
+  }
+}

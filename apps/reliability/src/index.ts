@@ -1,0 +1,11 @@
+/**
+ * zswap-reliability: the machinery that hammers zswap.ts — model-based
+ * fuzzing with faults over every driver combination, a long soak through a
+ * file swap device, and the decompress fuzzers used by the hostile-input tests.
+ */
+export { Prng, deriveSeed, randomSeed } from './prng.js'
+export { COMBOS, COMPRESSORS, type Combo, type CompressorRow, ZPOOLS, type ZpoolRow } from './fuzz/combos.js'
+export { FAULT_KINDS, FAULT_SITES, type FaultKind } from './fuzz/faults.js'
+export { type ComboReport, type Divergence, FUZZ_OFFSETS, KNOWN_BUG_KINDS, type FuzzOptions, type FuzzReport, runFuzz } from './fuzz/run.js'
+export { formatFuzzReport } from './fuzz/report.js'
+// export { runSoak, type SoakOptions, type SoakReport } from './soak/run.js'
