@@ -8,4 +8,5 @@ export { COMBOS, COMPRESSORS, type Combo, type CompressorRow, ZPOOLS, type Zpool
 export { FAULT_KINDS, FAULT_SITES, type FaultKind } from './fuzz/faults.js'
 export { type ComboReport, type Divergence, FUZZ_OFFSETS, KNOWN_BUG_KINDS, type FuzzOptions, type FuzzReport, runFuzz } from './fuzz/run.js'
 export { formatFuzzReport } from './fuzz/report.js'
-// export { runSoak, type SoakOptions, type SoakReport } from './soak/run.js'
+export { loadSoakCorpus, type SoakCorpus, soakPage } from "./soak/corpus.js"
+export { runSoak, type SoakOptions, type SoakReport } from "./soak/run.js"
