@@ -44,14 +44,18 @@ function main(): Promise<number> | number {
   const seed = integer('seed', values.seed, 0, 2 ** 32 - 1, randomSeed())
   const maxDivergences = integer('max-divergences', values['max-divergences'], 1, 1e6, 10)
   const faultRate = values['fault-rate'] === undefined ? 0.35 : Number(values['fault-rate'])
-  if (!(faultRate >= 0 && faultRate <= 1)) usageError(`--fault-rate must be a number in [0, 1], got ${values['fault-rate']}`)
+  if (!(faultRate >= 0 && faultRate <= 1))
+    usageError(`--fault-rate must be a number in [0, 1], got ${values['fault-rate']}`)
   for (const name of values.combo ?? []) {
-    if (!COMBOS.some((c) => c.name === name)) usageError(`--combo must be one of ${COMBOS.map((c) => c.name).join(', ')}, got ${name}`)
+    if (!COMBOS.some((c) => c.name === name))
+      usageError(`--combo must be one of ${COMBOS.map((c) => c.name).join(', ')}, got ${name}`)
   }
   let kinds: FaultKind[] | undefined
   if (values.kinds !== undefined) {
     kinds = values.kinds.split(',').filter((k) => k !== '') as FaultKind[]
-    for (const k of kinds) if (!FAULT_KINDS.includes(k)) usageError(`--kinds: unknown fault kind ${k}; have ${FAULT_KINDS.join(', ')}`)
+    for (const k of kinds)
+      if (!FAULT_KINDS.includes(k))
+        usageError(`--kinds: unknown fault kind ${k}; have ${FAULT_KINDS.join(', ')}`)
   }
   const json = values.json === true
   process.stderr.write(`zswap-reliability fuzz: seed ${seed}, ${ops} operations\n`)
@@ -70,10 +74,17 @@ function main(): Promise<number> | number {
   })
 }
 
-function integer(flag: string, value: string | undefined, min: number, max: number, fallback: number): number {
+function integer(
+  flag: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   if (value === undefined) return fallback
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN
-  if (!Number.isSafeInteger(n) || n < min || n > max) usageError(`--${flag} must be an integer in ${min}..${max}, got ${value}`)
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    usageError(`--${flag} must be an integer in ${min}..${max}, got ${value}`)
   return n
 }
 
@@ -82,7 +93,9 @@ try {
 } catch (error) {
   const code = (error as { code?: string }).code
   if (code?.startsWith('ERR_PARSE_ARGS') || code === 'ERR_USAGE') {
-    process.stderr.write(`zswap-reliability: ${(error as Error).message}\n${code === 'ERR_USAGE' ? '' : `${HELP}\n`}`)
+    process.stderr.write(
+      `zswap-reliability: ${(error as Error).message}\n${code === 'ERR_USAGE' ? '' : `${HELP}\n`}`,
+    )
     process.exitCode = 2
   } else {
     throw error

@@ -59,10 +59,17 @@ async function main(): Promise<number> {
   return report.mismatches === 0 && report.poolPagesEnd === 0 && report.storedPagesEnd === 0 ? 0 : 1
 }
 
-function integer(flag: string, value: string | undefined, min: number, max: number, fallback: number): number {
+function integer(
+  flag: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   if (value === undefined) return fallback
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN
-  if (!Number.isSafeInteger(n) || n < min || n > max) usageError(`--${flag} must be an integer in ${min}..${max}, got ${value}`)
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    usageError(`--${flag} must be an integer in ${min}..${max}, got ${value}`)
   return n
 }
 

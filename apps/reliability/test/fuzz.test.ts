@@ -24,7 +24,12 @@ describe('model-based fuzzing with faults (known issue-10 bugs left out)', () =>
 
   it('a random seed (printed on failure) on lz4+zsmalloc and zstd+z3fold, 2000 operations', async () => {
     const seed = randomSeed()
-    const report = await runFuzz({ ops: 2000, seed, combos: ['lz4+zsmalloc', 'zstd+z3fold'], skipKnownBugs: true })
+    const report = await runFuzz({
+      ops: 2000,
+      seed,
+      combos: ['lz4+zsmalloc', 'zstd+z3fold'],
+      skipKnownBugs: true,
+    })
     expect(report.seed).toBe(seed)
     expectNoDivergence(report)
   })

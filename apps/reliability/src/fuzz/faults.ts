@@ -3,13 +3,13 @@ import {
   AcceleratorError,
   BusyError,
   ClosedError,
-  type CompressJob,
   CompressionFailedError,
+  type CompressJob,
   CorruptDataError,
   type DecompressJob,
   InvalidHandleError,
-  SwapIoError,
   type SwapDevice,
+  SwapIoError,
   TimeoutError,
   type Zpool,
   ZpoolFullError,
@@ -140,7 +140,9 @@ export class FaultSwitch {
 
 const BAD_LENGTHS = [0, Number.NaN, 1.5, 4097, -7] as const
 
-function anyHit(sw: FaultSwitch): 'accel-closed' | 'accel-throw' | 'accel-partial' | 'wq-full' | 'timeout' | undefined {
+function anyHit(
+  sw: FaultSwitch,
+): 'accel-closed' | 'accel-throw' | 'accel-partial' | 'wq-full' | 'timeout' | undefined {
   if (sw.hit('accel-closed')) return 'accel-closed'
   if (sw.hit('accel-throw')) return 'accel-throw'
   if (sw.hit('accel-partial')) return 'accel-partial'
@@ -169,7 +171,9 @@ function batchFault(
       const done = count > 1 ? 1 + sw.prng.int(count - 1) : 0
       const ran = done > 0 ? run(done) : Promise.resolve()
       return ran.then(() => {
-        throw new AcceleratorError(`[zswap-reliability] injected: accelerator failed after ${done} of ${count} jobs`)
+        throw new AcceleratorError(
+          `[zswap-reliability] injected: accelerator failed after ${done} of ${count} jobs`,
+        )
       })
     }
     case 'wq-full':
@@ -256,11 +260,13 @@ export function faultyZpool(inner: Zpool, sw: FaultSwitch): CountingZpool {
       live--
     },
     write(handle, src) {
-      if (sw.hit('zpool-write-throw')) throw new InvalidHandleError('[zswap-reliability] injected: zpool.write threw')
+      if (sw.hit('zpool-write-throw'))
+        throw new InvalidHandleError('[zswap-reliability] injected: zpool.write threw')
       inner.write(handle, src)
     },
     read(handle, dst) {
-      if (sw.hit('zpool-read-throw')) throw new InvalidHandleError('[zswap-reliability] injected: zpool.read threw')
+      if (sw.hit('zpool-read-throw'))
+        throw new InvalidHandleError('[zswap-reliability] injected: zpool.read threw')
       inner.read(handle, dst)
       if (dst.length > 0 && sw.hit('corrupt-read')) {
         const bit = sw.prng.int(dst.length * 8)

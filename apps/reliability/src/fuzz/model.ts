@@ -36,7 +36,13 @@ export class Model {
 
   constructor(cgroupNames: readonly string[]) {
     for (const name of cgroupNames) {
-      this.cgroups.set(name, { zswapMax: Number.POSITIVE_INFINITY, writeback: true, zswpout: 0, zswpin: 0, zswpwb: 0 })
+      this.cgroups.set(name, {
+        zswapMax: Number.POSITIVE_INFINITY,
+        writeback: true,
+        zswpout: 0,
+        zswpin: 0,
+        zswpwb: 0,
+      })
     }
   }
 

@@ -1,5 +1,5 @@
-import { PAGE_SIZE } from '@zswap/core'
 import { samplePages } from '@zswap/conformance'
+import { PAGE_SIZE } from '@zswap/core'
 import type { Prng } from '../prng.js'
 
 /**

@@ -130,7 +130,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const chosen = COMBOS.map((combo, index) => ({ combo, index })).filter(
     ({ combo }) => names === undefined || names.includes(combo.name),
   )
-  if (chosen.length === 0) throw new Error(`no combination named ${names?.join(', ')}; have ${COMBOS.map((c) => c.name).join(', ')}`)
+  if (chosen.length === 0)
+    throw new Error(`no combination named ${names?.join(', ')}; have ${COMBOS.map((c) => c.name).join(', ')}`)
   const perCombo = Math.ceil(options.ops / chosen.length)
   const t0 = performance.now()
   const combos: ComboReport[] = []
@@ -201,7 +202,10 @@ class ComboRun {
     this.kinds = allowed.filter(
       (k) =>
         (combo.compressor.iaa || !IAA_KINDS.includes(k)) &&
-        !(this.skipKnownBugs && (KNOWN_BUG_KINDS[k] !== undefined || (k === 'corrupt-read' && !combo.compressor.checksum))),
+        !(
+          this.skipKnownBugs &&
+          (KNOWN_BUG_KINDS[k] !== undefined || (k === 'corrupt-read' && !combo.compressor.checksum))
+        ),
     )
     this.weights = this.kinds.map((k) => FAULT_WEIGHTS[k])
     this.faultRate = this.kinds.length === 0 ? 0 : (options.faultRate ?? 0.35)
@@ -247,7 +251,13 @@ class ComboRun {
         await this.#checkpoint()
       } catch (error) {
         if (!(error instanceof Diverged)) throw error
-        this.divergences.push({ combo: this.combo.name, seed: this.seed, op: this.op, what: error.message, trace: [...this.trace] })
+        this.divergences.push({
+          combo: this.combo.name,
+          seed: this.seed,
+          op: this.op,
+          what: error.message,
+          trace: [...this.trace],
+        })
       }
       await this.#close()
     }
@@ -269,7 +279,10 @@ class ComboRun {
   async #withWatchdog(p: Promise<void>): Promise<void> {
     let timer: NodeJS.Timeout | undefined
     const hang = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Diverged(`hung: an operation did not settle within ${this.hangMs} ms`)), this.hangMs)
+      timer = setTimeout(
+        () => reject(new Diverged(`hung: an operation did not settle within ${this.hangMs} ms`)),
+        this.hangMs,
+      )
     })
     try {
       await Promise.race([p, hang])
@@ -419,7 +432,10 @@ class ComboRun {
     if (isStore) {
       const after = this.s.zpool.inner.totalPages
       const bound = Math.max(poolBefore, this.s.cache.maxPoolPages + POOL_SLACK_PAGES)
-      if (after > bound) fail(`a store grew the pool to ${after} pages, past the limit ${this.s.cache.maxPoolPages} (+${POOL_SLACK_PAGES} slack)`)
+      if (after > bound)
+        fail(
+          `a store grew the pool to ${after} pages, past the limit ${this.s.cache.maxPoolPages} (+${POOL_SLACK_PAGES} slack)`,
+        )
     }
   }
 
@@ -436,7 +452,9 @@ class ComboRun {
     const data = new Uint8Array(PAGE_SIZE << order)
     this.pagesSrc.fill(data)
     this.clens.set(data.buffer, new Int32Array(1 << order).fill(-1))
-    return cgroup === ROOT_CGROUP ? { swap: { type: 0, offset: start }, order, data } : { swap: { type: 0, offset: start }, order, data, cgroup }
+    return cgroup === ROOT_CGROUP
+      ? { swap: { type: 0, offset: start }, order, data }
+      : { swap: { type: 0, offset: start }, order, data, cgroup }
   }
 
   /** A folio the model must see rejected whatever the cache's state: disabled, mTHP off, or a cgroup that cannot make room. */
@@ -459,7 +477,8 @@ class ComboRun {
   batch: readonly Folio[] = []
 
   #inBatch(offset: number): boolean {
-    for (const f of this.batch) if (offset >= f.swap.offset && offset < f.swap.offset + (1 << f.order)) return true
+    for (const f of this.batch)
+      if (offset >= f.swap.offset && offset < f.swap.offset + (1 << f.order)) return true
     return false
   }
 
@@ -541,7 +560,10 @@ class ComboRun {
     if (!ZswapError.isInstance(error)) fail(`${op} threw an untyped error: ${describe(error)}`)
     if (!this.#disrupted()) fail(`${op} threw ${describe(error)} with no fault injected`)
     const races = [...this.sw.firedNow].every((k) => k.startsWith('race-'))
-    if (races) fail(`${op} threw ${describe(error)} when only an invalidate raced it${op === 'load' ? ' (issue 10 item 1)' : ''}`)
+    if (races)
+      fail(
+        `${op} threw ${describe(error)} when only an invalidate raced it${op === 'load' ? ' (issue 10 item 1)' : ''}`,
+      )
   }
 
   /** A stored folio (start, order) from the model, or a random aligned one. */
@@ -575,7 +597,9 @@ class ComboRun {
     })
     const fault = this.#arm()
     const single = folios.length === 1 && this.prng.chance(0.8)
-    this.#log(`${single ? 'load' : 'loadBatch'} ${folios.map((f) => `${f.swap.offset}/o${f.order}`).join(' ')}${fault}`)
+    this.#log(
+      `${single ? 'load' : 'loadBatch'} ${folios.map((f) => `${f.swap.offset}/o${f.order}`).join(' ')}${fault}`,
+    )
     let results: boolean[] | undefined
     let threw: unknown
     try {
@@ -593,11 +617,14 @@ class ComboRun {
         for (let i = 0; i < pages; i++) {
           const o = offset + i
           const p = this.model.pages.get(o)
-          if (p === undefined || !p.cached) fail(`load of ${offset}/o${folio.order} resolved true but page ${o} was not in the cache`)
+          if (p === undefined || !p.cached)
+            fail(`load of ${offset}/o${folio.order} resolved true but page ${o} was not in the cache`)
           const got = folio.data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE)
           const at = firstDifference(got, p.data)
-          if (at >= 0) fail(`load of ${offset}/o${folio.order} returned WRONG BYTES for page ${o} (first at byte ${at})`)
-          if (this.s.cache.has({ type: 0, offset: o })) fail(`exclusive load of ${offset}/o${folio.order} left page ${o} in the cache`)
+          if (at >= 0)
+            fail(`load of ${offset}/o${folio.order} returned WRONG BYTES for page ${o} (first at byte ${at})`)
+          if (this.s.cache.has({ type: 0, offset: o }))
+            fail(`exclusive load of ${offset}/o${folio.order} left page ${o} in the cache`)
           if (!this.raced.has(o)) this.model.cg(p.cgroup).zswpin++
           this.model.delete(o)
         }
@@ -610,11 +637,15 @@ class ComboRun {
             continue
           }
           if (this.model.isCached(o) && !this.s.cache.has({ type: 0, offset: o })) {
-            fail(`a load of ${offset}/o${folio.order} that ${threw === undefined ? 'resolved false' : 'threw'} removed page ${o} (must change nothing)`)
+            fail(
+              `a load of ${offset}/o${folio.order} that ${threw === undefined ? 'resolved false' : 'threw'} removed page ${o} (must change nothing)`,
+            )
           }
         }
         if (before[f] && threw === undefined && !this.#disrupted()) {
-          fail(`load of ${offset}/o${folio.order} resolved false although every page was stored and no fault was injected`)
+          fail(
+            `load of ${offset}/o${folio.order} resolved false although every page was stored and no fault was injected`,
+          )
         }
       }
     }
@@ -668,7 +699,9 @@ class ComboRun {
     await this.#reconcile()
     const moved = this.model.writtenBack - wbBefore
     if (got < moved || got > moved + this.racedWriteback) {
-      fail(`shrink(${n}) returned ${got} but ${moved} pages moved to the swap device (+${this.racedWriteback} raced)`)
+      fail(
+        `shrink(${n}) returned ${got} but ${moved} pages moved to the swap device (+${this.racedWriteback} raced)`,
+      )
     }
   }
 
@@ -686,7 +719,8 @@ class ComboRun {
     this.mthpEnabled = params.mthpEnabled
     const got = this.s.cache.params
     for (const [k, v] of Object.entries(params)) {
-      if (got[k as keyof typeof got] !== v) fail(`params.${k} is ${got[k as keyof typeof got]} after setParams(${k}: ${v})`)
+      if (got[k as keyof typeof got] !== v)
+        fail(`params.${k} is ${got[k as keyof typeof got]} after setParams(${k}: ${v})`)
     }
   }
 
@@ -711,16 +745,22 @@ class ComboRun {
       const p = this.model.pages.get(o)
       const has = cache.has({ type: 0, offset: o })
       if (p === undefined || !p.cached) {
-        if (has) fail(`the cache holds page ${o}, which the model says was ${p === undefined ? 'never stored, or removed' : 'written back'}`)
+        if (has)
+          fail(
+            `the cache holds page ${o}, which the model says was ${p === undefined ? 'never stored, or removed' : 'written back'}`,
+          )
         continue
       }
       if (has) continue
       await this.s.device.read(o, page)
       const at = firstDifference(page, p.data)
       if (at >= 0) {
-        fail(`page ${o} left the cache but the swap device does not hold it (first difference at byte ${at}): lost, or written back wrong`)
+        fail(
+          `page ${o} left the cache but the swap device does not hold it (first difference at byte ${at}): lost, or written back wrong`,
+        )
       }
-      if (!this.model.cg(p.cgroup).writeback) fail(`page ${o} of cgroup ${p.cgroup} was written back although its writeback is off`)
+      if (!this.model.cg(p.cgroup).writeback)
+        fail(`page ${o} of cgroup ${p.cgroup} was written back although its writeback is off`)
       this.model.writeBack(o)
       this.writtenBackTotal++
     }
@@ -730,15 +770,23 @@ class ComboRun {
     const { cache, zpool } = this.s
     const m = this.model
     const st = cache.stats()
-    if (st.stored_pages !== m.cachedCount) fail(`stats.stored_pages ${st.stored_pages} ≠ model ${m.cachedCount}`)
-    if (zpool.live !== st.stored_pages) fail(`the zpool holds ${zpool.live} objects for ${st.stored_pages} stored pages (leak)`)
-    if (st.pool_total_size !== zpool.inner.totalPages * PAGE_SIZE) fail(`stats.pool_total_size ${st.pool_total_size} ≠ zpool pages × 4096`)
+    if (st.stored_pages !== m.cachedCount)
+      fail(`stats.stored_pages ${st.stored_pages} ≠ model ${m.cachedCount}`)
+    if (zpool.live !== st.stored_pages)
+      fail(`the zpool holds ${zpool.live} objects for ${st.stored_pages} stored pages (leak)`)
+    if (st.pool_total_size !== zpool.inner.totalPages * PAGE_SIZE)
+      fail(`stats.pool_total_size ${st.pool_total_size} ≠ zpool pages × 4096`)
     const zswpout = Object.values(st.zswpout)
     for (let i = 0; i < m.zswpout.length; i++) {
       if (zswpout[i] !== m.zswpout[i]) fail(`stats.zswpout[order ${i}] ${zswpout[i]} ≠ model ${m.zswpout[i]}`)
     }
-    if (st.written_back_pages < m.writtenBack || st.written_back_pages > m.writtenBack + this.racedWriteback) {
-      fail(`stats.written_back_pages ${st.written_back_pages} ≠ model ${m.writtenBack} (+${this.racedWriteback} raced)`)
+    if (
+      st.written_back_pages < m.writtenBack ||
+      st.written_back_pages > m.writtenBack + this.racedWriteback
+    ) {
+      fail(
+        `stats.written_back_pages ${st.written_back_pages} ≠ model ${m.writtenBack} (+${this.racedWriteback} raced)`,
+      )
     }
     m.writtenBack = st.written_back_pages
     for (const [name, cm] of m.cgroups) {
@@ -750,9 +798,11 @@ class ComboRun {
       if (usage >= 0 && c.zswap !== usage) fail(`cgroup ${name}: zswap ${c.zswap} bytes ≠ model ${usage}`)
       if (c.zswpout !== cm.zswpout) fail(`cgroup ${name}: zswpout ${c.zswpout} ≠ model ${cm.zswpout}`)
       const racedPages = this.raced.size
-      if (c.zswpin < cm.zswpin || c.zswpin > cm.zswpin + racedPages) fail(`cgroup ${name}: zswpin ${c.zswpin} ≠ model ${cm.zswpin}`)
+      if (c.zswpin < cm.zswpin || c.zswpin > cm.zswpin + racedPages)
+        fail(`cgroup ${name}: zswpin ${c.zswpin} ≠ model ${cm.zswpin}`)
       cm.zswpin = c.zswpin
-      if (c.zswpwb < cm.zswpwb || c.zswpwb > cm.zswpwb + this.racedWriteback) fail(`cgroup ${name}: zswpwb ${c.zswpwb} ≠ model ${cm.zswpwb}`)
+      if (c.zswpwb < cm.zswpwb || c.zswpwb > cm.zswpwb + this.racedWriteback)
+        fail(`cgroup ${name}: zswpwb ${c.zswpwb} ≠ model ${cm.zswpwb}`)
       cm.zswpwb = c.zswpwb
     }
   }
@@ -762,14 +812,18 @@ class ComboRun {
     this.#log('checkpoint: invalidateRange(0, all)')
     const cache = this.s.cache
     const freed = cache.invalidateRange({ type: 0, offset: 0 }, FUZZ_OFFSETS)
-    if (freed !== this.model.cachedCount) fail(`checkpoint freed ${freed} pages, the model holds ${this.model.cachedCount}`)
+    if (freed !== this.model.cachedCount)
+      fail(`checkpoint freed ${freed} pages, the model holds ${this.model.cachedCount}`)
     this.model.clear()
     const st = cache.stats()
     if (st.stored_pages !== 0) fail(`after invalidating everything stats.stored_pages is ${st.stored_pages}`)
-    if (this.s.zpool.live !== 0) fail(`after invalidating everything the zpool holds ${this.s.zpool.live} objects (leak)`)
-    if (this.s.zpool.inner.totalPages !== 0) fail(`after invalidating everything the pool holds ${this.s.zpool.inner.totalPages} pages (must be 0)`)
+    if (this.s.zpool.live !== 0)
+      fail(`after invalidating everything the zpool holds ${this.s.zpool.live} objects (leak)`)
+    if (this.s.zpool.inner.totalPages !== 0)
+      fail(`after invalidating everything the pool holds ${this.s.zpool.inner.totalPages} pages (must be 0)`)
     for (const [name, c] of Object.entries(st.cgroups)) {
-      if (c.zswap !== 0 || c.zswapped !== 0) fail(`after invalidating everything cgroup ${name} is charged ${c.zswap} bytes, ${c.zswapped} pages`)
+      if (c.zswap !== 0 || c.zswapped !== 0)
+        fail(`after invalidating everything cgroup ${name} is charged ${c.zswap} bytes, ${c.zswapped} pages`)
     }
     this.checkpoints++
   }
