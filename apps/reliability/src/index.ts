@@ -6,7 +6,7 @@
 
 export { COMBOS, COMPRESSORS, type Combo, type CompressorRow, ZPOOLS, type ZpoolRow } from './fuzz/combos.js'
 export { FAULT_KINDS, FAULT_SITES, type FaultKind } from './fuzz/faults.js'
-export { formatFuzzReport } from './fuzz/report.js'
+export { divergenceKind, formatFuzzReport, groupDivergences } from './fuzz/report.js'
 export {
   type ComboReport,
   type Divergence,

@@ -780,6 +780,23 @@ const ROWS: Row[] = [
     run: async () => iaaDecompress(await iaaCompress(stampedPage(5)), new Uint8Array(1024)),
   },
 
+  {
+    name: 'iaa: compressBatch after close() rejects its promise (no synchronous throw)',
+    code: 'ERR_CLOSED',
+    issue: 'issue 10 item 6',
+    run: async () => {
+      const d = iaa({ engines: 1 })
+      await d.close()
+      let p: Promise<void>
+      try {
+        p = d.compressBatch([{ src: page(), dst: page(), length: 0, error: undefined }], 1)
+      } catch {
+        return 'threw synchronously'
+      }
+      return p
+    },
+  },
+
   // ---- the harness CLI ----
   cli(['--compressor', 'brotli'], /--compressor must be one of/),
   cli(['--zpool', 'foo'], /--zpool must be one of/),

@@ -112,6 +112,8 @@ export interface FuzzReport {
   readonly faults: Record<FaultKind, number>
   readonly divergences: number
   readonly combos: readonly ComboReport[]
+  /** The options that shape the operation stream, as `pnpm fuzz` flags (for a replay line). */
+  readonly flags: string
 }
 
 class Diverged extends Error {}
@@ -149,7 +151,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     divergences += c.divergences.length
     for (const k of FAULT_KINDS) faults[k] += c.faults[k]
   }
-  return { seed: options.seed, ops, ms, opsPerSecond: ops / (ms / 1000), faults, divergences, combos }
+  const flags = [
+    options.kinds ? `--kinds ${options.kinds.join(',') || "''"}` : '',
+    options.faultRate !== undefined ? `--fault-rate ${options.faultRate}` : '',
+    options.skipKnownBugs ? '--skip-known-bugs' : '',
+  ]
+    .filter(Boolean)
+    .join(' ')
+  return { seed: options.seed, ops, ms, opsPerSecond: ops / (ms / 1000), faults, divergences, combos, flags }
 }
 
 interface Stack {
