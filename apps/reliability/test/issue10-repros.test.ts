@@ -22,7 +22,9 @@ function folioOf(offset: number, order: number, salt: number, cgroup?: string): 
     data.set(TEXT[(i + salt) % TEXT.length].data, i * PAGE_SIZE)
     data[i * PAGE_SIZE] ^= salt + i + 1
   }
-  return cgroup === undefined ? { swap: { type: 0, offset }, order, data } : { swap: { type: 0, offset }, order, data, cgroup }
+  return cgroup === undefined
+    ? { swap: { type: 0, offset }, order, data }
+    : { swap: { type: 0, offset }, order, data, cgroup }
 }
 
 function rig() {
@@ -107,7 +109,12 @@ describe('issue 10 repros', () => {
 
   // item 8: eight 4 KiB folios into a cgroup with zswapMax 100 and writeback off
   it('item 8 (control): eight store() calls stop at the cgroup limit', async () => {
-    const cache = createZswap({ compressor: lz4(), zpool: zbud(), ramBytes: 2 ** 30, swapDevice: memorySwapDevice({ pages: 64 }) })
+    const cache = createZswap({
+      compressor: lz4(),
+      zpool: zbud(),
+      ramBytes: 2 ** 30,
+      swapDevice: memorySwapDevice({ pages: 64 }),
+    })
     cache.createCgroup('small', { zswapMax: 100, writeback: false })
     let stored = 0
     for (let i = 0; i < 8; i++) if (await cache.store(folioOf(i, 0, i, 'small'))) stored++
@@ -115,7 +122,12 @@ describe('issue 10 repros', () => {
     await cache.close()
   })
   it.fails('item 8: storeBatch of the same eight folios stops at the cgroup limit too', async () => {
-    const cache = createZswap({ compressor: lz4(), zpool: zbud(), ramBytes: 2 ** 30, swapDevice: memorySwapDevice({ pages: 64 }) })
+    const cache = createZswap({
+      compressor: lz4(),
+      zpool: zbud(),
+      ramBytes: 2 ** 30,
+      swapDevice: memorySwapDevice({ pages: 64 }),
+    })
     cache.createCgroup('small', { zswapMax: 100, writeback: false })
     const results = await cache.storeBatch(Array.from({ length: 8 }, (_, i) => folioOf(i, 0, i, 'small')))
     expect(results.filter(Boolean).length).toBe(1)

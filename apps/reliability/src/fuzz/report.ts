@@ -30,7 +30,9 @@ export function groupDivergences(r: FuzzReport): [string, number, string[]][] {
       groups.set(k, g)
     }
   }
-  return [...groups].map(([k, g]) => [k, g.n, [...g.combos]] as [string, number, string[]]).sort((a, b) => b[1] - a[1])
+  return [...groups]
+    .map(([k, g]) => [k, g.n, [...g.combos]] as [string, number, string[]])
+    .sort((a, b) => b[1] - a[1])
 }
 
 /**
@@ -45,7 +47,8 @@ export function formatFuzzReport(r: FuzzReport, details = 10): string {
   ]
   if (r.divergences > 0) {
     lines.push('divergences by kind:')
-    for (const [kind, n, combos] of groupDivergences(r)) lines.push(`  ${String(n).padStart(6)}  ${kind}  [${combos.join(' ')}]`)
+    for (const [kind, n, combos] of groupDivergences(r))
+      lines.push(`  ${String(n).padStart(6)}  ${kind}  [${combos.join(' ')}]`)
   }
   let shown = 0
   for (const c of r.combos) {
