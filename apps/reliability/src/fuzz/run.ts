@@ -1,5 +1,6 @@
 import { createZswap, memorySwapDevice, ROOT_CGROUP, type Zswap } from '@zswap/cache'
 import {
+  type Accelerator,
   type CompressJob,
   type Folio,
   PAGE_SIZE,
@@ -7,6 +8,8 @@ import {
   toAccelerator,
   ZswapError,
 } from '@zswap/core'
+import { lz4 } from '@zswap/lz4'
+import { zstd } from '@zswap/zstd'
 import { deriveSeed, Prng } from '../prng.js'
 import { COMBOS, type Combo, IAA_FUZZ_TIMEOUT_MS, isIaaDevice } from './combos.js'
 import {
@@ -166,6 +169,9 @@ interface Stack {
   zpool: CountingZpool
   device: SwapDevice
   iaa: { injectFault(f: object): void } | undefined
+  /** The combination's accelerator and an alternate of another format, for setCompressor. */
+  accels: [Accelerator, Accelerator]
+  altUsed: boolean
 }
 
 /** One combination's run: the cache, its model and the operation loop. */
@@ -306,6 +312,7 @@ class ComboRun {
     if (s === undefined) return
     try {
       await s.cache.close()
+      if (!s.altUsed) await s.accels[1].close()
     } catch {
       // a cache left broken by a divergence may not close cleanly; the next one is fresh
     }
@@ -315,6 +322,11 @@ class ComboRun {
     await this.#close()
     const inner = this.combo.compressor.create()
     const accel = faultyAccelerator(toAccelerator(inner), this.sw)
+    // a second compressor of another format: entries must load and write back with the one that made them
+    const alt = faultyAccelerator(
+      toAccelerator(this.combo.compressor.name === 'lz4' ? zstd({ level: 1 }) : lz4()),
+      this.sw,
+    )
     const zpool = faultyZpool(this.combo.zpool.create(), this.sw)
     const device = memorySwapDevice({ pages: FUZZ_OFFSETS })
     const cache = createZswap({
@@ -327,7 +339,15 @@ class ComboRun {
     })
     cache.createCgroup('a', { zswapMax: 40_000 })
     cache.createCgroup('b', { zswapMax: 20_000, writeback: false })
-    this.stack = { cache, zpool, device, iaa: isIaaDevice(inner) ? inner : undefined }
+    // the cache owns the alternate from its first use; until then close it with the stack
+    this.stack = {
+      cache,
+      zpool,
+      device,
+      iaa: isIaaDevice(inner) ? inner : undefined,
+      accels: [accel, alt],
+      altUsed: false,
+    }
     this.model = new Model(CGROUPS)
     this.model.cg('a').zswapMax = 40_000
     this.model.cg('b').zswapMax = 20_000
@@ -402,7 +422,7 @@ class ComboRun {
     this.raceTargets = []
     this.clens.clear()
     const poolBefore = this.s.zpool.inner.totalPages
-    const kind = this.prng.weighted([30, 8, 22, 6, 8, 3, 4, 3, 2])
+    const kind = this.prng.weighted([30, 8, 22, 6, 8, 3, 4, 3, 2, 2])
     let isStore = false
     switch (kind) {
       case 0:
@@ -433,6 +453,9 @@ class ComboRun {
         break
       case 8:
         this.#setCgroup()
+        break
+      case 9:
+        this.#setCompressor()
         break
     }
     this.sw.reset()
@@ -731,6 +754,13 @@ class ComboRun {
       if (got[k as keyof typeof got] !== v)
         fail(`params.${k} is ${got[k as keyof typeof got]} after setParams(${k}: ${v})`)
     }
+  }
+
+  #setCompressor(): void {
+    const which = this.prng.int(2)
+    this.#log(`setCompressor ${which === 0 ? this.combo.compressor.name : 'alternate'}`)
+    this.s.cache.setCompressor(this.s.accels[which])
+    if (which === 1) this.s.altUsed = true
   }
 
   #setCgroup(): void {
