@@ -25,6 +25,7 @@ export const FAULT_KINDS = [
   'compress-fail',
   'compress-bad-length',
   'decompress-fail',
+  'decompress-short',
   'accel-closed',
   'accel-throw',
   'accel-partial',
@@ -48,6 +49,8 @@ export const FAULT_SITES: Record<FaultKind, string> = {
   'compress-fail': 'compressBatch: one job fails with CompressionFailedError',
   'compress-bad-length': 'compressBatch: one job reports a length of 0, NaN, a fraction or > 4096',
   'decompress-fail': 'decompressBatch: one job fails with CorruptDataError',
+  'decompress-short':
+    'decompressBatch: one job reports fewer than 4096 bytes (the tail of its page left wrong)',
   'accel-closed': 'compress/decompressBatch rejects with ClosedError (the accelerator was closed)',
   'accel-throw': 'compress/decompressBatch throws synchronously (AcceleratorError)',
   'accel-partial': 'compress/decompressBatch runs the first jobs, then rejects (AcceleratorError)',
@@ -70,6 +73,7 @@ export const FAULT_WEIGHTS: Record<FaultKind, number> = {
   'compress-fail': 1,
   'compress-bad-length': 0.5,
   'decompress-fail': 1,
+  'decompress-short': 0.5,
   'accel-closed': 0.5,
   'accel-throw': 0.5,
   'accel-partial': 0.5,
@@ -223,6 +227,15 @@ export function faultyAccelerator(inner: Accelerator, sw: FaultSwitch): Accelera
           const job = jobs[sw.prng.int(count)]
           job.length = 0
           job.error = new CorruptDataError('[zswap-reliability] injected: decompression failed')
+        }
+        if (count > 0 && sw.hit('decompress-short')) {
+          // as if the block held fewer bytes: the tail of the page is not what was stored
+          const job = jobs[sw.prng.int(count)]
+          if (job.error === undefined && job.length > 1) {
+            const short = job.length - 1 - sw.prng.int(Math.min(64, job.length - 1))
+            for (let i = short; i < job.length; i++) job.dst[i] ^= 0xff
+            job.length = short
+          }
         }
       })
     },

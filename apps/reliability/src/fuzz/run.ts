@@ -36,6 +36,9 @@ const BLOCK = 1 << MAX_ORDER
 const CGROUPS = [ROOT_CGROUP, 'a', 'b'] as const
 const IAA_KINDS: readonly FaultKind[] = ['iaa-engine-death', 'iaa-timeout']
 
+/** Counters that only an injected fault may move (the zpools have no page limit in the fuzz). */
+const FAULT_COUNTERS = ['decompress_fail', 'reject_alloc_fail', 'reject_compress_fail'] as const
+
 /**
  * Fault kinds that diverge on the cache as of issue 10, with the item:
  * a store that throws leaves part of its folio (item 3: accel-*, zpool-write/read-throw),
@@ -264,6 +267,7 @@ class ComboRun {
     if (!stoppedEarly) {
       try {
         await this.#checkpoint()
+        await this.#closeAndCheck()
       } catch (error) {
         if (!(error instanceof Diverged)) throw error
         this.divergences.push({
@@ -316,6 +320,20 @@ class ComboRun {
     } catch {
       // a cache left broken by a divergence may not close cleanly; the next one is fresh
     }
+  }
+
+  /** close() must destroy the zpool it owns (later use throws ClosedError). */
+  async #closeAndCheck(): Promise<void> {
+    const { zpool } = this.s
+    await this.#close()
+    let error: unknown
+    try {
+      zpool.inner.malloc(64)
+    } catch (e) {
+      error = e
+    }
+    if (!ZswapError.hasCode(error, 'ERR_CLOSED'))
+      fail(`after close() the zpool still allocates (${describe(error)}): close() must destroy it`)
   }
 
   async #rebuild(): Promise<void> {
@@ -422,6 +440,7 @@ class ComboRun {
     this.raceTargets = []
     this.clens.clear()
     const poolBefore = this.s.zpool.inner.totalPages
+    const faultCountersBefore = this.#faultCounters()
     const kind = this.prng.weighted([30, 8, 22, 6, 8, 3, 4, 3, 2, 2])
     let isStore = false
     switch (kind) {
@@ -458,9 +477,19 @@ class ComboRun {
         this.#setCompressor()
         break
     }
+    const disrupted = this.#disrupted()
     this.sw.reset()
     await this.#reconcile()
     this.#checkStats()
+    if (!disrupted) {
+      // with healthy drivers these counters never move: a page that does not fit is reject_compress_poor
+      const after = this.#faultCounters()
+      for (const k of FAULT_COUNTERS) {
+        if (after[k] !== faultCountersBefore[k]) {
+          fail(`stats.${k} rose from ${faultCountersBefore[k]} to ${after[k]} with no fault injected`)
+        }
+      }
+    }
     if (isStore) {
       const after = this.s.zpool.inner.totalPages
       const bound = Math.max(poolBefore, this.s.cache.maxPoolPages + POOL_SLACK_PAGES)
@@ -468,6 +497,15 @@ class ComboRun {
         fail(
           `a store grew the pool to ${after} pages, past the limit ${this.s.cache.maxPoolPages} (+${POOL_SLACK_PAGES} slack)`,
         )
+    }
+  }
+
+  #faultCounters(): Record<(typeof FAULT_COUNTERS)[number], number> {
+    const st = this.s.cache.stats()
+    return {
+      decompress_fail: st.decompress_fail,
+      reject_alloc_fail: st.reject_alloc_fail,
+      reject_compress_fail: st.reject_compress_fail,
     }
   }
 
@@ -567,8 +605,16 @@ class ComboRun {
             order: folio.order,
           }
           this.model.set(o, state)
-          // a racing invalidate that freed a page of a stored folio: gone, as if invalidated after the store
-          if (this.raced.has(o) && !this.s.cache.has({ type: 0, offset: o })) this.model.delete(o)
+          // A racing invalidate that freed a page of a folio committed earlier in the same batch: gone,
+          // as if invalidated after the store. A single store commits after its last batch, so it must
+          // either hold every page or resolve false.
+          if (this.raced.has(o) && !this.s.cache.has({ type: 0, offset: o })) {
+            if (single)
+              fail(
+                `store of ${offset}/o${folio.order} resolved true although an invalidate freed its page ${o} during the store`,
+              )
+            this.model.delete(o)
+          }
         }
         this.model.zswpout[folio.order]++
         this.model.cg(name).zswpout += pages
@@ -747,6 +793,11 @@ class ComboRun {
     }
     this.#log(`setParams ${JSON.stringify(params)}`)
     this.s.cache.setParams(params)
+    const max = Math.floor(((RAM_BYTES / PAGE_SIZE) * params.maxPoolPercent) / 100)
+    if (this.s.cache.maxPoolPages !== max)
+      fail(
+        `maxPoolPages is ${this.s.cache.maxPoolPages}, expected ⌊${RAM_BYTES / PAGE_SIZE} × ${params.maxPoolPercent} %⌋ = ${max}`,
+      )
     this.enabled = params.enabled
     this.mthpEnabled = params.mthpEnabled
     const got = this.s.cache.params
