@@ -77,8 +77,9 @@ try {
   process.exitCode = await main()
 } catch (error) {
   const code = (error as { code?: string }).code
-  if (code?.startsWith('ERR_PARSE_ARGS') || code === 'ERR_USAGE') {
-    process.stderr.write(`zswap-reliability: ${(error as Error).message}\n`)
+  if (code?.startsWith('ERR_PARSE_ARGS') || code === 'ERR_USAGE' || code === 'ERR_INVALID_ARGUMENT') {
+    const { message } = error as Error
+    process.stderr.write(`${message.startsWith('[') ? message : `zswap-reliability: ${message}`}\n`)
     process.exitCode = 2
   } else {
     throw error

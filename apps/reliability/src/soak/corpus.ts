@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { PAGE_SIZE } from '@zswap/core'
+import { InvalidArgumentError, PAGE_SIZE } from '@zswap/core'
 import { isCorpusFile, readCorpus, readSample } from 'zswap-harness'
 
 /** Pages the soak cycles through, and where they came from. */
@@ -14,19 +14,29 @@ export interface SoakCorpus {
  * The soak's page source: a corpus file, or every `*.pages[.zst]` in a
  * directory (concatenated), given by `--corpus` or `ZSWAP_CORPUS`; else the
  * sample bundled with the harness. Read through the harness's corpus reader.
+ * @throws InvalidArgumentError when the path cannot be read or holds no corpus.
  */
 export function loadSoakCorpus(path: string | undefined = process.env.ZSWAP_CORPUS || undefined): SoakCorpus {
   if (path === undefined) {
     const sample = readSample()
     return { name: `bundled sample (${sample.path})`, pages: sample.pages, data: sample.data }
   }
-  const files = statSync(path).isDirectory()
+  let isDirectory: boolean
+  try {
+    isDirectory = statSync(path).isDirectory()
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `[zswap-reliability] cannot read corpus ${path}: ${(error as Error).message}`,
+    )
+  }
+  const files = isDirectory
     ? readdirSync(path)
         .filter(isCorpusFile)
         .sort()
         .map((f) => join(path, f))
     : [path]
-  if (files.length === 0) throw new Error(`no *.pages or *.pages.zst file in ${path}`)
+  if (files.length === 0)
+    throw new InvalidArgumentError(`[zswap-reliability] no *.pages or *.pages.zst file in ${path}`)
   const parts = files.map((f) => readCorpus(f))
   const total = parts.reduce((n, c) => n + c.data.length, 0)
   const data = new Uint8Array(total)
