@@ -36,6 +36,8 @@ it.fails('item 3: an accelerator closed, throwing or failing mid-batch unwinds t
   clean('lz4+zsmalloc', ['accel-closed', 'accel-throw', 'accel-partial'], 104))
 it.fails('item 3: zpool.write throwing leaves nothing stored and nothing leaked (zstd+z3fold)', () =>
   clean('zstd+z3fold', ['zpool-write-throw'], 105))
+it.fails('item 3: zpool.read throwing in the write-back a store runs unwinds that store (lz4+zsmalloc)', () =>
+  clean('lz4+zsmalloc', ['zpool-read-throw'], [106, 206, 306], 3000))
 
 // issue 10 item 8: storeBatch checks each folio's cgroup limit against the usage before the batch
 it.fails('item 8: storeBatch stops at a cgroup zswapMax like store does (no faults, lz4+zbud)', () =>
