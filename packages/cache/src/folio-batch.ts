@@ -1,4 +1,4 @@
-import { assertFolioFields, type Folio, InvalidArgumentError } from '@zswap/core'
+import { type FolioFields, InvalidArgumentError, readFolio } from '@zswap/core'
 import type { Cgroup, Cgroups } from './cgroups.js'
 
 /** Folio states during an operation. */
@@ -46,41 +46,6 @@ export class FolioBatch {
     }
     this.length = 0
   }
-}
-
-/** The fields of one folio, read once and checked. */
-export interface FolioFields {
-  type: number
-  offset: number
-  order: number
-  data: Uint8Array
-  cgroup: string | undefined
-}
-
-/**
- * Reads `folio`'s fields once into `out` and validates the copies.
- * @throws InvalidArgumentError
- */
-export function readFolio(folio: unknown, out: FolioFields): void {
-  if (typeof folio !== 'object' || folio === null) {
-    throw new InvalidArgumentError('[@zswap/cache] folio must be an object { swap, order, data }')
-  }
-  const f = folio as Folio
-  const swap = f.swap
-  if (typeof swap !== 'object' || swap === null) {
-    throw new InvalidArgumentError('[@zswap/cache] folio.swap must be an object { type, offset }')
-  }
-  const type = swap.type
-  const offset = swap.offset
-  const order = f.order
-  const data = f.data
-  const cgroup = f.cgroup
-  assertFolioFields(type, offset, order, data, cgroup)
-  out.type = type
-  out.offset = offset
-  out.order = order
-  out.data = data
-  out.cgroup = cgroup
 }
 
 /** Copies checked fields and the folio's cgroup into slot `f` of `batch`. */

@@ -6,16 +6,18 @@ import {
   ClosedError,
   type Compressor,
   type Folio,
+  type FolioFields,
   InvalidArgumentError,
   invalidOption,
   MAX_SWAP_OFFSET,
   PAGE_SIZE,
+  readFolio,
   type SwapDevice,
   type SwapEntry,
   toAccelerator,
 } from '@zswap/core'
 import { CacheState } from './cache-state.js'
-import { DONE, FolioBatch, type FolioFields, putFolio, readFolio, readFolios } from './folio-batch.js'
+import { DONE, FolioBatch, putFolio, readFolios } from './folio-batch.js'
 import { loadFolios } from './load.js'
 import { Lock } from './lock.js'
 import {

@@ -86,12 +86,34 @@ export function assertSwapEntry(swap: unknown, what = 'swap entry'): asserts swa
   }
 }
 
+/** The fields of a folio, each read once (see {@link readFolio}). */
+export interface FolioFields {
+  type: number
+  offset: number
+  order: number
+  data: Uint8Array
+  cgroup: string | undefined
+}
+
+const scratch: FolioFields = { type: 0, offset: 0, order: 0, data: new Uint8Array(0), cgroup: undefined }
+
 /**
  * @throws InvalidArgumentError unless `folio` has a valid swap entry, an
  * order in 0..9, a Uint8Array of exactly 2^order pages, and a folio that
  * does not run past the largest offset. Each field is read once.
  */
 export function assertFolio(folio: unknown): asserts folio is Folio {
+  readFolio(folio, scratch)
+  scratch.data = new Uint8Array(0)
+}
+
+/**
+ * Reads each field of `folio` once into `out` and validates the copies: a
+ * caller that then uses only `out` cannot be fooled by a getter that answers
+ * differently after the check.
+ * @throws InvalidArgumentError, and leaves `out` partly written.
+ */
+export function readFolio(folio: unknown, out: FolioFields): void {
   if (typeof folio !== 'object' || folio === null) {
     throw new InvalidArgumentError('[@zswap/core] folio must be an object { swap, order, data }')
   }
@@ -100,7 +122,17 @@ export function assertFolio(folio: unknown): asserts folio is Folio {
   if (typeof swap !== 'object' || swap === null) {
     throw new InvalidArgumentError('[@zswap/core] folio.swap must be an object { type, offset }')
   }
-  assertFolioFields(swap.type, swap.offset, f.order, f.data, f.cgroup)
+  const type = swap.type
+  const offset = swap.offset
+  const order = f.order
+  const data = f.data
+  const cgroup = f.cgroup
+  assertFolioFields(type, offset, order, data, cgroup)
+  out.type = type
+  out.offset = offset
+  out.order = order
+  out.data = data
+  out.cgroup = cgroup
 }
 
 /**
