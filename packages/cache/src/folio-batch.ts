@@ -48,12 +48,20 @@ export class FolioBatch {
   }
 }
 
-/** Copies checked fields and the folio's cgroup into slot `f` of `batch`. */
-export function putFolio(batch: FolioBatch, f: number, fields: FolioFields, cgroup: Cgroup): void {
-  batch.type[f] = fields.type
-  batch.offset[f] = fields.offset
-  batch.order[f] = fields.order
-  batch.data[f] = fields.data
+/** Copies a folio's checked fields and its cgroup into slot `f` of `batch`. */
+export function putFolio(
+  batch: FolioBatch,
+  f: number,
+  type: number,
+  offset: number,
+  order: number,
+  data: Uint8Array,
+  cgroup: Cgroup,
+): void {
+  batch.type[f] = type
+  batch.offset[f] = offset
+  batch.order[f] = order
+  batch.data[f] = data
   batch.cgroup[f] = cgroup
   batch.state[f] = PENDING
 }
@@ -70,7 +78,7 @@ export function readFolios(folios: unknown, cgroups: Cgroups, what: string): Fol
   const fields: FolioFields = { type: 0, offset: 0, order: 0, data: undefined as never, cgroup: undefined }
   for (let f = 0; f < n; f++) {
     readFolio(folios[f], fields)
-    putFolio(batch, f, fields, cgroups.get(fields.cgroup))
+    putFolio(batch, f, fields.type, fields.offset, fields.order, fields.data, cgroups.get(fields.cgroup))
   }
   batch.length = n
   if (n > 1) assertNoOverlap(batch, what)
