@@ -74,14 +74,18 @@ export function assertSwapEntry(swap: unknown, what = 'swap entry'): asserts swa
     throw new InvalidArgumentError(`[@zswap/core] ${what} must be an object { type, offset }`)
   }
   const { type, offset } = swap as SwapEntry
+  checkSwapFields(type, offset, what)
+}
+
+function checkSwapFields(type: unknown, offset: unknown, what: string): void {
   if (!Number.isInteger(type) || type < 0 || type >= MAX_SWAP_TYPES) {
     throw new InvalidArgumentError(
-      `[@zswap/core] ${what}.type must be an integer in [0, ${MAX_SWAP_TYPES}), got ${type}`,
+      `[@zswap/core] ${what}.type must be an integer in [0, ${MAX_SWAP_TYPES}), got ${String(type)}`,
     )
   }
-  if (!Number.isInteger(offset) || offset < 0 || offset >= MAX_SWAP_OFFSET) {
+  if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) >= MAX_SWAP_OFFSET) {
     throw new InvalidArgumentError(
-      `[@zswap/core] ${what}.offset must be an integer in [0, 2^31), got ${offset}`,
+      `[@zswap/core] ${what}.offset must be an integer in [0, 2^31), got ${String(offset)}`,
     )
   }
 }
@@ -148,7 +152,7 @@ export function assertFolioFields(
   data: unknown,
   cgroup: unknown,
 ): void {
-  assertSwapEntry({ type, offset }, 'folio.swap')
+  checkSwapFields(type, offset, 'folio.swap')
   if (!isOrder(order)) {
     throw new InvalidArgumentError(
       `[@zswap/core] folio.order must be an integer in [0, ${MAX_FOLIO_ORDER}], got ${String(order)}`,
