@@ -78,7 +78,7 @@ export function assertSwapEntry(swap: unknown, what = 'swap entry'): asserts swa
 }
 
 function checkSwapFields(type: unknown, offset: unknown, what: string): void {
-  if (!Number.isInteger(type) || type < 0 || type >= MAX_SWAP_TYPES) {
+  if (!Number.isInteger(type) || (type as number) < 0 || (type as number) >= MAX_SWAP_TYPES) {
     throw new InvalidArgumentError(
       `[@zswap/core] ${what}.type must be an integer in [0, ${MAX_SWAP_TYPES}), got ${String(type)}`,
     )
