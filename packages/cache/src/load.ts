@@ -36,7 +36,13 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
     for (let i = 0, pages = b.pages(f); i < pages && state[f] === PENDING; i++) {
       let id = index.get(type[f], offset[f] + i)
       if (id >= 0 && count > 0 && (t.compressor[id] !== batchCid || count === s.maxBatch[batchCid])) {
-        await decompress(s, staging, batchCid, count, b)
+        let rejected = false
+        try {
+          await s.accels[batchCid].decompressBatch(jobs, count)
+        } catch {
+          rejected = true
+        }
+        checkDecompressed(s, staging, count, b, rejected)
         count = 0
         if (state[f] !== PENDING) break
         id = index.get(type[f], offset[f] + i)
@@ -63,7 +69,15 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
       jobFolio[count++] = f
     }
   }
-  if (count > 0) await decompress(s, staging, batchCid, count, b)
+  if (count > 0) {
+    let rejected = false
+    try {
+      await s.accels[batchCid].decompressBatch(jobs, count)
+    } catch {
+      rejected = true
+    }
+    checkDecompressed(s, staging, count, b, rejected)
+  }
   for (let f = 0; f < n; f++) {
     if (state[f] !== PENDING) continue
     const pages = b.pages(f)
@@ -83,23 +97,20 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
   }
 }
 
-/** Runs one decompress batch; a failed, short or rejected job fails its folio (counted in decompress_fail). */
-async function decompress(
+/**
+ * After a decompress batch: a failed or short job, or every job of a batch
+ * whose promise rejected, fails its folio (counted in decompress_fail).
+ */
+function checkDecompressed(
   s: CacheState,
   staging: Staging,
-  cid: number,
   count: number,
   b: FolioBatch,
-): Promise<void> {
+  rejected: boolean,
+): void {
   const { djobs, jobFolio } = staging
-  let batchFailed = false
-  try {
-    await s.accels[cid].decompressBatch(djobs, count)
-  } catch {
-    batchFailed = true
-  }
   for (let j = 0; j < count; j++) {
-    if (batchFailed || djobs[j].error !== undefined || djobs[j].length !== PAGE_SIZE) {
+    if (rejected || djobs[j].error !== undefined || djobs[j].length !== PAGE_SIZE) {
       s.counters.decompress_fail++
       b.state[jobFolio[j]] = FAILED
     }

@@ -13,6 +13,6 @@ describe('model-based', () => {
     zpool: () => referenceZpool(),
     compressor: (plan) => faultyCompressor(rleCompressor(), plan),
     maxPagesPerAlloc: 1,
-    numRuns: 500,
+    numRuns: 60,
   })
 })
