@@ -59,7 +59,11 @@ describe.each(['irq', 'async', 'sync'] as const)('deflate device, %s mode', (mod
   it('declares the accelerator contract', () => {
     expect(device.specificationVersion).toBe('v1')
     expect(device.name).toBe('iaa-deflate')
-    expect(device.capabilities).toEqual({ maxBatch: 8, format: 'deflate-raw+crc32' })
+    expect(device.capabilities).toEqual({
+      maxBatch: 8,
+      format: 'deflate-raw+crc32',
+      maxInputSize: Number.POSITIVE_INFINITY,
+    })
   })
 
   it('compresses a batch into raw deflate any decoder reads, and back', async () => {
