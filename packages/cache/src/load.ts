@@ -40,8 +40,16 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
     }
   }
   const staging = s.staging
-  const { djobs: jobs, slots, scratchViews, jobFolio, jobPage, jobExpect, jobCopyFrom, jobCopyPages } =
-    staging
+  const {
+    djobs: jobs,
+    slots,
+    scratchViews,
+    jobFolio,
+    jobPage,
+    jobExpect,
+    jobCopyFrom,
+    jobCopyPages,
+  } = staging
   let count = 0
   let batchCid = -1
   for (let f = 0; f < n; f++) {

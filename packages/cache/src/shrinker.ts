@@ -91,7 +91,8 @@ export async function shrinkOne(s: CacheState, cgroup: Cgroup): Promise<number> 
       lruPush(t, cgroup, id)
       continue
     }
-    const written = t.flags[id] & IN_OBJECT ? await writebackObject(s, id, cgroup) : await writeback(s, id, cgroup)
+    const written =
+      t.flags[id] & IN_OBJECT ? await writebackObject(s, id, cgroup) : await writeback(s, id, cgroup)
     if (written > 0) return written
     s.counters.reject_reclaim_fail++
     if (s.index.get(t.type[id], t.offset[id]) === id) lruPush(t, cgroup, id)

@@ -40,9 +40,7 @@ function pageViews(bytes: Uint8Array, jobs: number, objectPages: number): Uint8A
   const views: Uint8Array[][] = []
   const slot = objectPages * PAGE_SIZE
   for (let pages = 1; pages <= objectPages; pages *= 2) {
-    views.push(
-      Array.from({ length: jobs }, (_, j) => bytes.subarray(j * slot, j * slot + pages * PAGE_SIZE)),
-    )
+    views.push(Array.from({ length: jobs }, (_, j) => bytes.subarray(j * slot, j * slot + pages * PAGE_SIZE)))
   }
   return views
 }

@@ -103,13 +103,19 @@ export class Zswap {
           ' (zsmalloc takes multi-page objects with { multiPage: true })',
       )
     }
-    this.#s = new CacheState(zpool, devices, ramBytes, {
-      enabled: true,
-      mthpEnabled: false,
-      maxPoolPercent: 20,
-      acceptThresholdPercent: 90,
-      shrinkerEnabled: true,
-    }, objectPages)
+    this.#s = new CacheState(
+      zpool,
+      devices,
+      ramBytes,
+      {
+        enabled: true,
+        mthpEnabled: false,
+        maxPoolPercent: 20,
+        acceptThresholdPercent: 90,
+        shrinkerEnabled: true,
+      },
+      objectPages,
+    )
     const params: Partial<ZswapParams> = {}
     for (const key of PARAM_KEYS)
       if (options[key] !== undefined) Object.assign(params, { [key]: options[key] })

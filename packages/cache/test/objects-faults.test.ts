@@ -1,5 +1,5 @@
-import { faultPlan, faultySwapDevice, faultyZpool, referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { PAGE_SIZE } from '@zswap/core'
+import { faultPlan, faultySwapDevice, faultyZpool, referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createZswap, memorySwapDevice, type Zswap } from '../src/index.js'
 import { emptyFolio, folioAt, gatedAccelerator, trackingZpool } from './fixtures.js'

@@ -2,7 +2,6 @@ import {
   type Accelerator,
   type Compressor,
   compressorAccelerator,
-  type DecompressJob,
   ErrorCode,
   PAGE_SIZE,
   SPECIFICATION_VERSION,
@@ -154,9 +153,9 @@ describe('objectPages: options', () => {
     expect(() => createZswap({ accelerator: small(), zpool: zpool(), objectPages: 4 })).toThrow(
       /objectPages.*maxInputSize ≥ 16384, it declares 4096/,
     )
-    expect(() =>
-      createZswap({ accelerator: small(4 * PAGE_SIZE), zpool: zpool(), objectPages: 16 }),
-    ).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTION }))
+    expect(() => createZswap({ accelerator: small(4 * PAGE_SIZE), zpool: zpool(), objectPages: 16 })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTION }),
+    )
     const cache = createZswap({ accelerator: small(4 * PAGE_SIZE), zpool: zpool(), objectPages: 4 })
     expect(() => cache.setCompressor(small(PAGE_SIZE))).toThrow(
       expect.objectContaining({ code: ErrorCode.INVALID_OPTION }),

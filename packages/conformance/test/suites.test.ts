@@ -18,6 +18,9 @@ acceleratorSuite('reference-batched (maxBatch 1)', () => referenceAccelerator(re
 acceleratorSuite('reference-batched (maxBatch 8)', () => referenceAccelerator(referenceCompressor(), 8))
 acceleratorSuite('reference-partial (64 KiB objects, maxBatch 4)', () => referencePartialAccelerator(4))
 zpoolSuite('reference', ({ maxPages }) => referenceZpool({ maxPages }))
+zpoolSuite('reference (64 KiB objects)', ({ maxPages }) =>
+  referenceZpool({ maxPages, maxObjectSize: 16 * 4096 }),
+)
 swapDeviceSuite('reference-memory', () => referenceSwapDevice(32))
 swapDeviceSuite('reference-persistent', () => referenceSwapDevice(32, new Map(), true), {
   reopen: (previous) =>
