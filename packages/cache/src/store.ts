@@ -6,10 +6,12 @@ import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
 import { cgroupMayZswap, checkLimits, reclaimForStore } from './shrinker.js'
 
 /**
- * The store path: zswap_store() for a batch of folios. Pages of consecutive
- * folios are compressed together in batches of the accelerator's maxBatch
- * (one await per batch), then each page is checked against the limits,
- * written to the zpool and put in the index. A folio joins its cgroup's LRU
+ * The store path: zswap_store() for a batch of folios. Each object — one
+ * page, or `min(objectPages, folio pages)` pages compressed together — is
+ * one accelerator job; objects of consecutive folios are compressed in
+ * batches of the accelerator's maxBatch (one await per batch), then each
+ * object is checked against the limits, written to the zpool, and each of
+ * its pages put in the index with its own entry. A folio joins its cgroup's LRU
  * and is counted only when its last page is in; any failure on the way
  * (a limit, a poor or failed compression, an accelerator fault, a zpool
  * fault) rejects it: every offset of the folio is freed, stale entries

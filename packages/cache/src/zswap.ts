@@ -53,7 +53,9 @@ export function createZswap(options: ZswapOptions): Zswap {
  * the large-folio store of the mTHP series:
  *
  * - `store` compresses every page of a folio into its own entry at
- *   `offset + i`; a folio is stored entirely or not at all. Rejections —
+ *   `offset + i` — with `objectPages` 4 or 16, groups of pages compressed
+ *   together into one zpool object, each page still its own entry; a
+ *   folio is stored entirely or not at all. Rejections —
  *   limits, poor or failed compression, an accelerator or zpool fault — are
  *   counted in {@link stats} and resolve `false`; they never throw, and
  *   leave no page of the folio behind.
@@ -135,10 +137,10 @@ export class Zswap {
     return this.#s.entries.live
   }
 
-  /** Bytes of entry metadata held: the entry arrays plus the offset index chunks. */
+  /** Bytes of entry metadata held: the entry and object arrays plus the offset index chunks. */
   get metadataBytes(): number {
     this.#checkOpen()
-    return this.#s.entries.bytes + this.#s.index.bytes
+    return this.#s.entries.bytes + this.#s.objects.bytes + this.#s.index.bytes
   }
 
   /** Largest pool size in pages before stores are rejected (or written back); rounded down. */

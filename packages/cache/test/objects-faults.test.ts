@@ -221,3 +221,40 @@ describe.each([4, 16] as const)('invalidate racing object operations (objectPage
     expect(pool.live.size).toBe(0)
   })
 })
+
+describe.each([4, 16] as const)('limits with objectPages %i', (objectPages) => {
+  it('a large folio hitting the pool limit midway is stored not at all; stored folios stay', async () => {
+    const pool = trackingZpool(referenceZpool({ maxObjectSize: OBJECT_BYTES }))
+    const cache = createZswap({
+      compressor: rleCompressor(),
+      zpool: pool.zpool,
+      mthpEnabled: true,
+      objectPages,
+      ramBytes: 100 * PAGE_SIZE,
+      maxPoolPercent: 10, // 10 pool pages: one per object here
+    })
+    for (let i = 0; i < 8; i++) expect(await cache.store(folioAt(1000 + i))).toBe(true)
+    // a 256K folio: 64 / objectPages objects, more than the 2 pages left
+    expect(await cache.store(folioAt(0, 6))).toBe(false)
+    expect(cache.stats().pool_limit_hit).toBe(1)
+    expect(cache.stats().stored_pages).toBe(8)
+    expect(pool.live.size).toBe(8)
+    for (let i = 0; i < 64; i++) expect(has(cache, i)).toBe(false)
+  })
+
+  it('zswapMax counts the bytes of every object until it is freed', async () => {
+    const { cache } = gatedStack(objectPages)
+    cache.createCgroup('c')
+    const folio = { ...folioAt(0, 4), cgroup: 'c' }
+    expect(await cache.store(folio)).toBe(true)
+    const bytes = cache.stats().cgroups.c.zswap
+    cache.setCgroup('c', { zswapMax: bytes, writeback: false })
+    // one page out of every object: the objects are all still held, and so is the charge
+    for (let i = 0; i < 16; i += objectPages) expect(await cache.load(emptyFolio(i))).toBe(true)
+    expect(cache.stats().cgroups.c).toMatchObject({ zswap: bytes, zswapped: 16 - 16 / objectPages })
+    expect(await cache.store({ ...folioAt(100), cgroup: 'c' })).toBe(false)
+    cache.invalidateRange({ type: 0, offset: 0 }, objectPages)
+    expect(cache.stats().cgroups.c.zswap).toBeLessThan(bytes)
+    expect(await cache.store({ ...folioAt(100), cgroup: 'c' })).toBe(true)
+  })
+})
