@@ -35,6 +35,12 @@ export interface CacheModelOptions {
   maxCommands?: number
   /** Most pages one allocation may add to the pool (zsmalloc: its chain size). Default 16. */
   maxPagesPerAlloc?: number
+  /**
+   * The cache's `objectPages` (1, 4 or 16; the zpool and compressor must
+   * take objects that large). The model then also checks `stored_objects`
+   * and that write-back takes whole objects. Default 1.
+   */
+  objectPages?: 1 | 4 | 16
 }
 
 const OFFSETS = 96
@@ -46,6 +52,9 @@ type Kind = 'ok' | 'poor' | 'failCompress' | 'failMalloc'
 interface Model {
   /** "type:offset" → the page last stored there and not loaded, invalidated or written back. */
   pages: Map<number, Uint8Array>
+  /** The object each stored page belongs to (a number unique per object). */
+  objectOf: Map<number, number>
+  nextObject: number
   cgroupOf: Map<number, string>
   zswpout: number[]
   zswpin: Map<string, number>
@@ -103,16 +112,22 @@ function has(cache: Zswap, offset: number): boolean {
  */
 async function reconcile(m: Model, r: Real): Promise<void> {
   const page = new Uint8Array(PAGE_SIZE)
+  const writtenObjects = new Set<number>()
   for (const [k, data] of [...m.pages]) {
     if (has(r.cache, k)) continue
     await r.device.read(k, page)
     expect(page).toEqual(data)
     m.pages.delete(k)
     m.cgroupOf.delete(k)
+    writtenObjects.add(m.objectOf.get(k) as number)
+    m.objectOf.delete(k)
     m.writtenBack++
   }
+  // write-back takes whole objects: no page of an object written back stays
+  for (const o of m.objectOf.values()) expect(writtenObjects.has(o)).toBe(false)
   const stats = r.cache.stats()
   expect(stats.stored_pages).toBe(m.pages.size)
+  expect(stats.stored_objects).toBe(new Set(m.objectOf.values()).size)
   expect(r.cache.storedPages).toBe(m.pages.size)
   expect(stats.written_back_pages).toBe(m.writtenBack)
   expect(Object.values(stats.zswpout)).toEqual(m.zswpout)
@@ -140,9 +155,14 @@ class StoreCommand implements fc.AsyncCommand<Model, Real> {
     const seed = ++m.seed
     for (let i = 0; i < pages; i++) data.set(runsPage(seed * 64 + i), i * PAGE_SIZE)
     const at = this.at % pages
-    if (this.kind === 'poor') data.set(randomBytes(seed), at * PAGE_SIZE)
-    if (this.kind === 'failCompress') r.plan.failCompressAt = at + 1
-    if (this.kind === 'failMalloc') r.plan.failMallocAt = at + 1
+    // pages per object: an incompressible object, a fault on the compress or malloc of object `at / k`
+    const k = Math.min(r.opts.objectPages ?? 1, pages)
+    const object = Math.floor(at / k)
+    if (this.kind === 'poor') {
+      for (let i = object * k; i < (object + 1) * k; i++) data.set(randomBytes(seed * 64 + i), i * PAGE_SIZE)
+    }
+    if (this.kind === 'failCompress') r.plan.failCompressAt = object + 1
+    if (this.kind === 'failMalloc') r.plan.failMallocAt = object + 1
     const params = r.cache.params
     const before = r.cache.stats()
     const poolPages = before.pool_total_size / PAGE_SIZE
@@ -155,7 +175,7 @@ class StoreCommand implements fc.AsyncCommand<Model, Real> {
       (this.order === 0 || params.mthpEnabled) &&
       cg.zswap < cgroupMax &&
       poolPages <= accept &&
-      poolPages + pages * (r.opts.maxPagesPerAlloc ?? 16) < max
+      poolPages + (pages / k) * (r.opts.maxPagesPerAlloc ?? 16) < max
 
     const folio: Folio = createFolio({ type: 0, offset }, this.order, data, this.cgroup)
     const stored = await r.cache.store(folio)
@@ -167,12 +187,15 @@ class StoreCommand implements fc.AsyncCommand<Model, Real> {
     for (let i = 0; i < pages; i++) {
       m.pages.delete(key(offset + i))
       m.cgroupOf.delete(key(offset + i))
+      m.objectOf.delete(key(offset + i))
     }
     if (stored) {
       expect(this.kind === 'ok' || !params.enabled).toBe(true)
       for (let i = 0; i < pages; i++) {
         m.pages.set(key(offset + i), data.slice(i * PAGE_SIZE, (i + 1) * PAGE_SIZE))
         m.cgroupOf.set(key(offset + i), this.cgroup)
+        if (i % k === 0) m.nextObject++
+        m.objectOf.set(key(offset + i), m.nextObject)
       }
       m.zswpout[this.order]++
     }
@@ -216,6 +239,7 @@ class LoadCommand implements fc.AsyncCommand<Model, Real> {
         m.zswpin.set(cg, (m.zswpin.get(cg) ?? 0) + 1)
         m.pages.delete(k)
         m.cgroupOf.delete(k)
+        m.objectOf.delete(k)
         expect(has(r.cache, k)).toBe(false)
       }
     }
@@ -235,6 +259,7 @@ class InvalidateCommand implements fc.AsyncCommand<Model, Real> {
     for (let i = 0; i < this.count; i++) {
       if (m.pages.delete(key(this.offset + i))) expected++
       m.cgroupOf.delete(key(this.offset + i))
+      m.objectOf.delete(key(this.offset + i))
     }
     const freed =
       this.count === 1
@@ -278,7 +303,8 @@ class ShrinkCommand implements fc.AsyncCommand<Model, Real> {
     const before = r.cache.stats().written_back_pages
     const written = await r.cache.shrink(this.pages)
     r.plan.alwaysFailWrite = false
-    expect(written).toBeLessThanOrEqual(this.pages)
+    // whole objects: up to objectPages - 1 pages more than asked
+    expect(written).toBeLessThanOrEqual(this.pages === 0 ? 0 : this.pages + (r.opts.objectPages ?? 1) - 1)
     if (this.failWrites) expect(written).toBe(0)
     expect(r.cache.stats().written_back_pages).toBe(before + written)
     await reconcile(m, r)
@@ -345,12 +371,15 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
           swapDevice: device,
           ramBytes: RAM_PAGES * PAGE_SIZE,
           mthpEnabled: true,
+          objectPages: options.objectPages ?? 1,
         })
         cache.createCgroup('a')
         cache.createCgroup('limited', { zswapMax: 4000 })
         cache.createCgroup('nowb', { writeback: false })
         const model: Model = {
           pages: new Map(),
+          objectOf: new Map(),
+          nextObject: 0,
           cgroupOf: new Map(),
           zswpout: new Array(10).fill(0),
           zswpin: new Map(),
