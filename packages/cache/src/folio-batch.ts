@@ -1,4 +1,4 @@
-import { assertFolioFields, type Folio, InvalidArgumentError } from '@zswap/core'
+import { type FolioFields, InvalidArgumentError, readFolio } from '@zswap/core'
 import type { Cgroup, Cgroups } from './cgroups.js'
 
 /** Folio states during an operation. */
@@ -48,47 +48,20 @@ export class FolioBatch {
   }
 }
 
-/** The fields of one folio, read once and checked. */
-export interface FolioFields {
-  type: number
-  offset: number
-  order: number
-  data: Uint8Array
-  cgroup: string | undefined
-}
-
-/**
- * Reads `folio`'s fields once into `out` and validates the copies.
- * @throws InvalidArgumentError
- */
-export function readFolio(folio: unknown, out: FolioFields): void {
-  if (typeof folio !== 'object' || folio === null) {
-    throw new InvalidArgumentError('[@zswap/cache] folio must be an object { swap, order, data }')
-  }
-  const f = folio as Folio
-  const swap = f.swap
-  if (typeof swap !== 'object' || swap === null) {
-    throw new InvalidArgumentError('[@zswap/cache] folio.swap must be an object { type, offset }')
-  }
-  const type = swap.type
-  const offset = swap.offset
-  const order = f.order
-  const data = f.data
-  const cgroup = f.cgroup
-  assertFolioFields(type, offset, order, data, cgroup)
-  out.type = type
-  out.offset = offset
-  out.order = order
-  out.data = data
-  out.cgroup = cgroup
-}
-
-/** Copies checked fields and the folio's cgroup into slot `f` of `batch`. */
-export function putFolio(batch: FolioBatch, f: number, fields: FolioFields, cgroup: Cgroup): void {
-  batch.type[f] = fields.type
-  batch.offset[f] = fields.offset
-  batch.order[f] = fields.order
-  batch.data[f] = fields.data
+/** Copies a folio's checked fields and its cgroup into slot `f` of `batch`. */
+export function putFolio(
+  batch: FolioBatch,
+  f: number,
+  type: number,
+  offset: number,
+  order: number,
+  data: Uint8Array,
+  cgroup: Cgroup,
+): void {
+  batch.type[f] = type
+  batch.offset[f] = offset
+  batch.order[f] = order
+  batch.data[f] = data
   batch.cgroup[f] = cgroup
   batch.state[f] = PENDING
 }
@@ -105,7 +78,7 @@ export function readFolios(folios: unknown, cgroups: Cgroups, what: string): Fol
   const fields: FolioFields = { type: 0, offset: 0, order: 0, data: undefined as never, cgroup: undefined }
   for (let f = 0; f < n; f++) {
     readFolio(folios[f], fields)
-    putFolio(batch, f, fields, cgroups.get(fields.cgroup))
+    putFolio(batch, f, fields.type, fields.offset, fields.order, fields.data, cgroups.get(fields.cgroup))
   }
   batch.length = n
   if (n > 1) assertNoOverlap(batch, what)

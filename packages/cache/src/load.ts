@@ -58,7 +58,13 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
     for (let i = 0; i < pages && state[f] === PENDING; ) {
       let id = index.get(type[f], base + i)
       if (id >= 0 && count > 0 && (t.compressor[id] !== batchCid || count === s.maxBatch[batchCid])) {
-        await decompress(s, staging, batchCid, count, b)
+        let rejected = false
+        try {
+          await s.accels[batchCid].decompressBatch(jobs, count)
+        } catch {
+          rejected = true
+        }
+        checkDecompressed(s, staging, count, b, rejected)
         count = 0
         if (state[f] !== PENDING) break
         id = index.get(type[f], base + i)
@@ -118,7 +124,15 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
       i += run
     }
   }
-  if (count > 0) await decompress(s, staging, batchCid, count, b)
+  if (count > 0) {
+    let rejected = false
+    try {
+      await s.accels[batchCid].decompressBatch(jobs, count)
+    } catch {
+      rejected = true
+    }
+    checkDecompressed(s, staging, count, b, rejected)
+  }
   for (let f = 0; f < n; f++) {
     if (state[f] !== PENDING) continue
     const pages = b.pages(f)
@@ -139,27 +153,21 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
 }
 
 /**
- * Runs one decompress batch; a failed, short or rejected job fails its folio
- * (counted in decompress_fail). Pages decompressed into scratch are copied
- * to their folio.
+ * After a decompress batch: a failed or short job, or every job of a batch
+ * whose promise rejected, fails its folio (counted in decompress_fail).
+ * Pages decompressed into scratch are copied to their folio.
  */
-async function decompress(
+function checkDecompressed(
   s: CacheState,
   staging: Staging,
-  cid: number,
   count: number,
   b: FolioBatch,
-): Promise<void> {
+  rejected: boolean,
+): void {
   const { djobs, jobFolio, jobPage, jobExpect, jobCopyFrom, jobCopyPages } = staging
-  let batchFailed = false
-  try {
-    await s.accels[cid].decompressBatch(djobs, count)
-  } catch {
-    batchFailed = true
-  }
   for (let j = 0; j < count; j++) {
     const job = djobs[j]
-    if (batchFailed || job.error !== undefined || job.length !== jobExpect[j]) {
+    if (rejected || job.error !== undefined || job.length !== jobExpect[j]) {
       s.counters.decompress_fail++
       b.state[jobFolio[j]] = FAILED
     } else if (jobCopyPages[j] > 0) {

@@ -70,12 +70,16 @@ export async function shrinkGlobal(s: CacheState, nrPages: number, targetPages: 
  * Writes back the coldest unreferenced entry of `cgroup` — with every live
  * page of its object, when it is a page of a multi-page object — and returns
  * the pages written (0: none). Referenced entries get a second chance: the
- * bit is cleared and they move to the head.
+ * bit is cleared and they move to the head. Stale entries at the offsets of
+ * a folio being stored (or entries whose object holds one) are skipped
+ * (moved to the head), so a cgroup whose coldest entries are being replaced
+ * still finds a victim behind them.
  */
 export async function shrinkOne(s: CacheState, cgroup: Cgroup): Promise<number> {
   if (!cgroup.writeback) return 0
   const t = s.entries
-  for (let steps = cgroup.zswapped; steps >= 0 && cgroup.tail >= 0; steps--) {
+  // at most two laps: one to clear referenced bits, one to visit every entry unreferenced
+  for (let steps = 2 * cgroup.zswapped; steps > 0 && cgroup.tail >= 0; steps--) {
     const id = cgroup.tail
     lruRemove(t, cgroup, id)
     if (t.flags[id] & REFERENCED) {

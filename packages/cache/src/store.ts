@@ -90,9 +90,12 @@ async function storeLocked(s: CacheState, b: FolioBatch): Promise<void> {
       }
       const cgroup = b.cgroup[fi]
       // Folio checks, in order: a folio sees the usage of the folios stored before it.
-      if (jobPage[j] === 0 && !(await mayStore(s, cgroup))) {
-        reject(s, b, fi)
-        continue
+      if (jobPage[j] === 0) {
+        const may = mayStore(s, cgroup) // a promise only when it must write back
+        if (may === false || (may !== true && !(await may))) {
+          reject(s, b, fi)
+          continue
+        }
       }
       // zswap_store_page() checks the pool limit before every page; here before every object
       if (checkLimits(s) && !(await reclaimForStore(s))) {

@@ -6,16 +6,19 @@ import {
   ClosedError,
   type Compressor,
   type Folio,
+  type FolioFields,
   InvalidArgumentError,
   invalidOption,
   MAX_SWAP_OFFSET,
   PAGE_SIZE,
+  readFolio,
   type SwapDevice,
   type SwapEntry,
   toAccelerator,
 } from '@zswap/core'
 import { CacheState } from './cache-state.js'
-import { DONE, FolioBatch, type FolioFields, putFolio, readFolio, readFolios } from './folio-batch.js'
+import type { Cgroup } from './cgroups.js'
+import { DONE, FolioBatch, putFolio, readFolios } from './folio-batch.js'
 import { loadFolios } from './load.js'
 import { Lock } from './lock.js'
 import {
@@ -32,6 +35,7 @@ import { newStaging } from './staging.js'
 import { storeFolios } from './store.js'
 
 const PKG = '@zswap/cache'
+const NO_DATA = new Uint8Array(0)
 const MAX_COMPRESSORS = 256
 /** Values of the `objectPages` option. */
 const OBJECT_PAGES: readonly unknown[] = [1, 4, 16]
@@ -79,6 +83,8 @@ export class Zswap {
   #closed = false
   // One-folio store/load reuse this batch (filled under the lock) instead of allocating per call.
   readonly #one = new FolioBatch(1)
+  // Where store/load read a folio's fields before copying them to locals.
+  readonly #fields: FolioFields = { type: 0, offset: 0, order: 0, data: NO_DATA, cgroup: undefined }
 
   constructor(options: ZswapOptions) {
     assertOptionKeys(options, OPTION_KEYS, 'createZswap')
@@ -262,15 +268,15 @@ export class Zswap {
    */
   async store(folio: Folio): Promise<boolean> {
     this.#checkOpen()
-    const fields: FolioFields = { type: 0, offset: 0, order: 0, data: undefined as never, cgroup: undefined }
-    readFolio(folio, fields)
-    const cgroup = this.#s.cgroups.get(fields.cgroup)
+    const cgroup = this.#read(folio)
+    const { type, offset, order, data } = this.#fields
+    this.#fields.data = NO_DATA
     const wait = this.#lock.acquire()
     if (wait) await wait
     const one = this.#one
     try {
       this.#checkOpen()
-      putFolio(one, 0, fields, cgroup)
+      putFolio(one, 0, type, offset, order, data, cgroup)
       one.length = 1
       await storeFolios(this.#s, one)
       return one.state[0] === DONE
@@ -309,16 +315,16 @@ export class Zswap {
    */
   async load(folio: Folio): Promise<boolean> {
     this.#checkOpen()
-    const fields: FolioFields = { type: 0, offset: 0, order: 0, data: undefined as never, cgroup: undefined }
-    readFolio(folio, fields)
     // a load charges no cgroup; an unknown name is still bad input
-    const cgroup = this.#s.cgroups.get(fields.cgroup)
+    const cgroup = this.#read(folio)
+    const { type, offset, order, data } = this.#fields
+    this.#fields.data = NO_DATA
     const wait = this.#lock.acquire()
     if (wait) await wait
     const one = this.#one
     try {
       this.#checkOpen()
-      putFolio(one, 0, fields, cgroup)
+      putFolio(one, 0, type, offset, order, data, cgroup)
       one.length = 1
       await loadFolios(this.#s, one)
       return one.state[0] === DONE
@@ -398,6 +404,18 @@ export class Zswap {
       }
     } finally {
       this.#lock.release()
+    }
+  }
+
+  /** Reads `folio`'s fields once into the scratch record (no allocation per call). @returns its cgroup */
+  #read(folio: Folio): Cgroup {
+    const fields = this.#fields
+    try {
+      readFolio(folio, fields)
+      return this.#s.cgroups.get(fields.cgroup)
+    } catch (error) {
+      fields.data = NO_DATA
+      throw error
     }
   }
 

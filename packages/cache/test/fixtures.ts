@@ -210,3 +210,45 @@ export function trackingZpool(inner: Zpool = referenceZpool()) {
     },
   }
 }
+
+/**
+ * RLE with each (run, byte) pair written as (byte, run): a different wire
+ * format (`test-rle-swapped`), so data of one cannot be read by the other —
+ * a load or write-back that picks the wrong compressor fails or returns
+ * wrong bytes.
+ */
+export function swappedRleCompressor(): Compressor {
+  const rle = rleCompressor('rle-swapped')
+  const swap = (bytes: Uint8Array) => {
+    for (let i = 0; i + 1 < bytes.length; i += 2) {
+      const t = bytes[i]
+      bytes[i] = bytes[i + 1]
+      bytes[i + 1] = t
+    }
+  }
+  return {
+    ...rle,
+    capabilities: { format: 'test-rle-swapped' },
+    compress(src, dst) {
+      const n = rle.compress(src, dst)
+      if (n > 0) swap(dst.subarray(0, n))
+      return n
+    },
+    decompress(src, dst) {
+      const copy = src.slice()
+      swap(copy)
+      return rle.decompress(copy, dst)
+    },
+  }
+}
+
+/** A compressor whose decompress reports (and writes) one byte short of what it was given. */
+export function shortDecompressor(short = 1): Compressor {
+  const rle = rleCompressor('rle-short')
+  return {
+    ...rle,
+    decompress(src, dst) {
+      return rle.decompress(src, dst) - short
+    },
+  }
+}

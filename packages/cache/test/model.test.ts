@@ -20,7 +20,7 @@ describe('model-based', () => {
       // the reference zpool counts ceil(bytes / PAGE_SIZE) pages per object
       maxPagesPerAlloc: objectPages,
       objectPages,
-      numRuns: objectPages === 1 ? 500 : 200,
+      numRuns: objectPages === 1 ? 60 : 40,
     })
   }
   cacheModelTest('zsmalloc (multi-page) + by_n(rle, 16), objectPages 16', {
@@ -31,6 +31,6 @@ describe('model-based', () => {
     // a multi-page zspage: up to 16 + chainSize - 1 pages
     maxPagesPerAlloc: 24,
     objectPages: 16,
-    numRuns: 100,
+    numRuns: 25,
   })
 })

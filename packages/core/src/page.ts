@@ -74,17 +74,32 @@ export function assertSwapEntry(swap: unknown, what = 'swap entry'): asserts swa
     throw new InvalidArgumentError(`[@zswap/core] ${what} must be an object { type, offset }`)
   }
   const { type, offset } = swap as SwapEntry
-  if (!Number.isInteger(type) || type < 0 || type >= MAX_SWAP_TYPES) {
+  checkSwapFields(type, offset, what)
+}
+
+function checkSwapFields(type: unknown, offset: unknown, what: string): void {
+  if (!Number.isInteger(type) || (type as number) < 0 || (type as number) >= MAX_SWAP_TYPES) {
     throw new InvalidArgumentError(
-      `[@zswap/core] ${what}.type must be an integer in [0, ${MAX_SWAP_TYPES}), got ${type}`,
+      `[@zswap/core] ${what}.type must be an integer in [0, ${MAX_SWAP_TYPES}), got ${String(type)}`,
     )
   }
-  if (!Number.isInteger(offset) || offset < 0 || offset >= MAX_SWAP_OFFSET) {
+  if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) >= MAX_SWAP_OFFSET) {
     throw new InvalidArgumentError(
-      `[@zswap/core] ${what}.offset must be an integer in [0, 2^31), got ${offset}`,
+      `[@zswap/core] ${what}.offset must be an integer in [0, 2^31), got ${String(offset)}`,
     )
   }
 }
+
+/** The fields of a folio, each read once (see {@link readFolio}). */
+export interface FolioFields {
+  type: number
+  offset: number
+  order: number
+  data: Uint8Array
+  cgroup: string | undefined
+}
+
+const scratch: FolioFields = { type: 0, offset: 0, order: 0, data: new Uint8Array(0), cgroup: undefined }
 
 /**
  * @throws InvalidArgumentError unless `folio` has a valid swap entry, an
@@ -92,6 +107,17 @@ export function assertSwapEntry(swap: unknown, what = 'swap entry'): asserts swa
  * does not run past the largest offset. Each field is read once.
  */
 export function assertFolio(folio: unknown): asserts folio is Folio {
+  readFolio(folio, scratch)
+  scratch.data = new Uint8Array(0)
+}
+
+/**
+ * Reads each field of `folio` once into `out` and validates the copies: a
+ * caller that then uses only `out` cannot be fooled by a getter that answers
+ * differently after the check.
+ * @throws InvalidArgumentError, and leaves `out` partly written.
+ */
+export function readFolio(folio: unknown, out: FolioFields): void {
   if (typeof folio !== 'object' || folio === null) {
     throw new InvalidArgumentError('[@zswap/core] folio must be an object { swap, order, data }')
   }
@@ -100,7 +126,17 @@ export function assertFolio(folio: unknown): asserts folio is Folio {
   if (typeof swap !== 'object' || swap === null) {
     throw new InvalidArgumentError('[@zswap/core] folio.swap must be an object { type, offset }')
   }
-  assertFolioFields(swap.type, swap.offset, f.order, f.data, f.cgroup)
+  const type = swap.type
+  const offset = swap.offset
+  const order = f.order
+  const data = f.data
+  const cgroup = f.cgroup
+  assertFolioFields(type, offset, order, data, cgroup)
+  out.type = type
+  out.offset = offset
+  out.order = order
+  out.data = data
+  out.cgroup = cgroup
 }
 
 /**
@@ -116,7 +152,7 @@ export function assertFolioFields(
   data: unknown,
   cgroup: unknown,
 ): void {
-  assertSwapEntry({ type, offset }, 'folio.swap')
+  checkSwapFields(type, offset, 'folio.swap')
   if (!isOrder(order)) {
     throw new InvalidArgumentError(
       `[@zswap/core] folio.order must be an integer in [0, ${MAX_FOLIO_ORDER}], got ${String(order)}`,

@@ -85,6 +85,19 @@ describe('compressorAccelerator batch size', () => {
   })
 })
 
+/** One page through an adapter whose compressor returns `result`. */
+async function compressReturning(result: number): Promise<CompressJob> {
+  const accel = compressorAccelerator({ ...rleCompressor(), compress: () => result })
+  const job: CompressJob = {
+    src: new Uint8Array(PAGE_SIZE),
+    dst: new Uint8Array(PAGE_SIZE),
+    length: 0,
+    error: undefined,
+  }
+  await accel.compressBatch([job])
+  return job
+}
+
 describe('driver shape and results', () => {
   it('a compressor without capabilities or methods is an option error with a code, not a TypeError', () => {
     const rle = rleCompressor()
@@ -121,25 +134,11 @@ describe('driver shape and results', () => {
 
   it('a compress result of 0, NaN, a fraction or more than dst holds is a compression failure', async () => {
     for (const bad of [0, Number.NaN, 12.5, -2, PAGE_SIZE + 1, '7' as unknown as number]) {
-      const accel = compressorAccelerator({ ...rleCompressor(), compress: () => bad })
-      const job: CompressJob = {
-        src: new Uint8Array(PAGE_SIZE),
-        dst: new Uint8Array(PAGE_SIZE),
-        length: 0,
-        error: undefined,
-      }
-      await accel.compressBatch([job])
+      const job = await compressReturning(bad)
       expect(job.error?.code).toBe(ErrorCode.COMPRESSION_FAILED)
     }
     for (const good of [-1, 1, PAGE_SIZE]) {
-      const accel = compressorAccelerator({ ...rleCompressor(), compress: () => good })
-      const job: CompressJob = {
-        src: new Uint8Array(PAGE_SIZE),
-        dst: new Uint8Array(PAGE_SIZE),
-        length: 0,
-        error: undefined,
-      }
-      await accel.compressBatch([job])
+      const job = await compressReturning(good)
       expect(job.error).toBeUndefined()
       expect(job.length).toBe(good)
     }
