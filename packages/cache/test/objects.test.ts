@@ -460,3 +460,33 @@ describe('write-back during a store, with objects', () => {
     expect(out.data).toEqual(b.data)
   })
 })
+
+describe('objects and setCompressor', () => {
+  it('each object loads and writes back with the accelerator that made it', async () => {
+    const device = memorySwapDevice({ pages: 4096 })
+    const cache = createZswap({
+      accelerator: byN(lz4(), { n: 16 }),
+      zpool: zsmalloc({ multiPage: true }),
+      swapDevice: device,
+      mthpEnabled: true,
+      ramBytes: 1 << 30,
+      objectPages: 16,
+    })
+    const a = folioAt(0, 4, 1)
+    expect(await cache.store(a)).toBe(true)
+    cache.setCompressor(rleCompressor())
+    const b = folioAt(16, 4, 2)
+    expect(await cache.store(b)).toBe(true)
+    const pa = emptyFolio(3)
+    const pb = emptyFolio(19)
+    expect(await cache.loadBatch([pa, pb])).toEqual([true, true])
+    expect(pa.data).toEqual(pageOf(a.data, 3))
+    expect(pb.data).toEqual(pageOf(b.data, 3))
+    expect(await cache.shrink(100)).toBe(30)
+    const page = new Uint8Array(PAGE_SIZE)
+    await device.read(5, page)
+    expect(page).toEqual(pageOf(a.data, 5))
+    await device.read(21, page)
+    expect(page).toEqual(pageOf(b.data, 5))
+  })
+})
