@@ -1,8 +1,9 @@
 import { type Accelerator, type DecompressJob, PAGE_SIZE, type SwapDevice, type Zpool } from '@zswap/core'
 import { Cgroups } from './cgroups.js'
 import { Counters } from './counters.js'
-import { EntryTable, lruRemove, ON_LRU } from './entry-table.js'
+import { EntryTable, IN_OBJECT, lruRemove, ON_LRU } from './entry-table.js'
 import type { FolioBatch } from './folio-batch.js'
+import { ObjectTable } from './object-table.js'
 import type { ZswapParams } from './options.js'
 import { newStaging, type Staging } from './staging.js'
 import { SwapIndex } from './swap-index.js'
@@ -17,6 +18,8 @@ import { SwapIndex } from './swap-index.js'
  */
 export class CacheState {
   readonly entries = new EntryTable()
+  /** Multi-page objects (objectPages > 1); single-page ones live in their entry. */
+  readonly objects = new ObjectTable()
   readonly index = new SwapIndex()
   readonly cgroups = new Cgroups()
   readonly counters = new Counters()
@@ -29,8 +32,15 @@ export class CacheState {
   readonly params: ZswapParams
   /** Accelerators by compressor id (an entry's `compressor` field). */
   readonly accels: Accelerator[] = []
-  /** Each accelerator's maxBatch, read once when it was registered. */
+  /**
+   * Jobs per batch for each accelerator: its maxBatch, read once when it was
+   * registered, capped so that a batch stages at most MAX_BATCH pages.
+   */
   readonly maxBatch: number[] = []
+  /** Per accelerator: supportsPartialDecompress, read once. */
+  readonly partial: boolean[] = []
+  /** Pages compressed together into one zpool object (1, 4 or 16). */
+  readonly objectPages: number
   /** Compressor id new stores use. */
   current = 0
   /** The pool hit its limit and has not yet fallen below the accept threshold. */
@@ -40,19 +50,31 @@ export class CacheState {
   /** Next cgroup the global shrinker visits (round-robin). */
   shrinkCursor = 0
   /** Staging of store and load batches. */
-  staging: Staging = newStaging(0)
-  /** Separate one-job staging for write-back, which may run in the middle of a store batch. */
-  readonly wbSrc = new Uint8Array(PAGE_SIZE)
-  readonly wbPage = new Uint8Array(PAGE_SIZE)
-  readonly wbJobs: DecompressJob[] = [{ src: this.wbSrc, dst: this.wbPage, length: 0, error: undefined }]
+  staging: Staging
+  /**
+   * Separate one-job staging for write-back, which may run in the middle of
+   * a store batch: one object's compressed bytes, and its pages.
+   */
+  readonly wbSrc: Uint8Array
+  readonly wbPage: Uint8Array
+  readonly wbJobs: DecompressJob[]
+  /** Write-back of a multi-page object: the entry id of each of its pages (-1: gone). */
+  readonly wbIds: Int32Array
 
   constructor(
     zpool: Zpool,
     devices: readonly (SwapDevice | undefined)[],
     ramBytes: number,
     params: ZswapParams,
+    objectPages: number,
   ) {
     this.zpool = zpool
+    this.objectPages = objectPages
+    this.staging = newStaging(0, objectPages)
+    this.wbSrc = new Uint8Array(objectPages * PAGE_SIZE)
+    this.wbPage = new Uint8Array(objectPages * PAGE_SIZE)
+    this.wbJobs = [{ src: this.wbSrc, dst: this.wbPage, start: undefined, length: 0, error: undefined }]
+    this.wbIds = new Int32Array(objectPages)
     this.devices = devices
     this.hasDevice = devices.some((d) => d !== undefined)
     this.ramBytes = ramBytes
@@ -83,19 +105,43 @@ export class CacheState {
     return freed
   }
 
+  /** zpool objects held: single-page entries plus multi-page objects. */
+  get storedObjects(): number {
+    const o = this.objects
+    return this.entries.live - o.livePages + o.count
+  }
+
   /**
    * Frees an entry already removed from (or replaced in) the index: unlinks
-   * it from its LRU, frees its zpool object and uncharges its cgroup. The one
-   * place an object is freed (a shared multi-page object would drop a
-   * reference here).
+   * it from its LRU and frees its zpool object, uncharging the object's bytes
+   * from its cgroup — or, for a page of a multi-page object, drops the page
+   * from the object and frees the object with its last page. The one place
+   * zpool objects are freed.
    */
   freeEntry(id: number): void {
     const t = this.entries
     const cgroup = this.cgroups.list[t.cgroup[id]]
     if (t.flags[id] & ON_LRU) lruRemove(t, cgroup, id)
-    cgroup.zswap -= t.length[id]
     cgroup.zswapped--
+    const inObject = (t.flags[id] & IN_OBJECT) !== 0
+    const ref = t.handle[id]
+    const length = t.length[id]
     t.free(id)
-    this.zpool.free(t.handle[id])
+    if (!inObject) {
+      cgroup.zswap -= length
+      this.zpool.free(ref)
+      return
+    }
+    const objects = this.objects
+    if (objects.dropPage(ref) > 0) return
+    // an object's pages all come from one folio: they share its cgroup
+    cgroup.zswap -= objects.length[ref]
+    this.zpool.free(objects.handle[ref])
+  }
+
+  /** True when the entry `id` is a page of object `o`. */
+  inObject(id: number, o: number): boolean {
+    const t = this.entries
+    return id >= 0 && (t.flags[id] & IN_OBJECT) !== 0 && t.handle[id] === o
   }
 }

@@ -12,7 +12,7 @@ export class Counters {
   /** Folios stored, by order. */
   readonly zswpout = new Float64Array(ORDER_LABELS.length)
 
-  snapshot(): Omit<ZswapStats, 'stored_pages' | 'pool_total_size' | 'cgroups'> {
+  snapshot(): Omit<ZswapStats, 'stored_pages' | 'stored_objects' | 'pool_total_size' | 'cgroups'> {
     const zswpout = {} as ZswapStats['zswpout']
     ORDER_LABELS.forEach((label, order) => {
       zswpout[label] = this.zswpout[order]

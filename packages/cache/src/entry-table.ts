@@ -4,6 +4,12 @@ import { growTypedArray } from '@zswap/core'
 export const REFERENCED = 1
 /** The entry is linked on its cgroup's LRU (stores link entries when the folio commits). */
 export const ON_LRU = 2
+/**
+ * The entry is one page of a multi-page object: `handle` holds the object's
+ * id in the ObjectTable (not a zpool handle) and `length` the page's index
+ * in the object (0 = its first page); the object holds handle and bytes.
+ */
+export const IN_OBJECT = 4
 
 const MIN_CAPACITY = 1024
 const NONE = -1
@@ -16,8 +22,9 @@ const NONE = -1
  * head = most recently stored, tail = coldest.
  */
 export class EntryTable {
+  /** zpool handle; with IN_OBJECT, the object id. */
   handle = new Uint32Array(0)
-  /** Compressed length in bytes (< PAGE_SIZE). */
+  /** Compressed length in bytes (< PAGE_SIZE); with IN_OBJECT, the page's index in its object. */
   length = new Uint16Array(0)
   offset = new Uint32Array(0)
   type = new Uint8Array(0)

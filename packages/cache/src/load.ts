@@ -1,14 +1,24 @@
 import { PAGE_SHIFT, PAGE_SIZE } from '@zswap/core'
 import type { CacheState } from './cache-state.js'
+import { IN_OBJECT } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
 import type { Staging } from './staging.js'
 
 /**
- * The load path: zswap_load() for a batch of folios. Each page is read from
- * the zpool and decompressed straight into the folio by the accelerator that
- * made its entry, in batches of that accelerator's maxBatch (one await per
- * batch). A folio loads only when every page is present and decompresses to
- * exactly PAGE_SIZE bytes; then its entries are freed (exclusive load).
+ * The load path: zswap_load() for a batch of folios. Each zpool object the
+ * folio needs is read and decompressed by the accelerator that made it, in
+ * batches of that accelerator's maxBatch (one await per batch):
+ *
+ * - a single-page object, or a multi-page object whose pages all lie in the
+ *   folio, decompresses straight into the folio;
+ * - a multi-page object the folio holds only some pages of decompresses just
+ *   those pages (`DecompressJob.start`) when the accelerator supports
+ *   partial decompression, else whole into a scratch slot, from which the
+ *   pages are copied.
+ *
+ * A folio loads only when every page is present and decompresses to exactly
+ * its size; then its entries are freed (exclusive load; an object goes with
+ * its last page).
  *
  * `invalidate()` may run during each await: a page found gone afterwards
  * fails its folio, and nothing of that folio is freed (the load resolves
@@ -19,6 +29,7 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
   const n = b.length
   const { state, type, offset, order, data } = b
   const t = s.entries
+  const objects = s.objects
   const index = s.index
   for (let f = 0; f < n; f++) {
     for (let i = 0, pages = b.pages(f); i < pages; i++) {
@@ -29,12 +40,23 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
     }
   }
   const staging = s.staging
-  const { djobs: jobs, slots, jobFolio } = staging
+  const {
+    djobs: jobs,
+    slots,
+    scratchViews,
+    jobFolio,
+    jobPage,
+    jobExpect,
+    jobCopyFrom,
+    jobCopyPages,
+  } = staging
   let count = 0
   let batchCid = -1
   for (let f = 0; f < n; f++) {
-    for (let i = 0, pages = b.pages(f); i < pages && state[f] === PENDING; i++) {
-      let id = index.get(type[f], offset[f] + i)
+    const pages = b.pages(f)
+    const base = offset[f]
+    for (let i = 0; i < pages && state[f] === PENDING; ) {
+      let id = index.get(type[f], base + i)
       if (id >= 0 && count > 0 && (t.compressor[id] !== batchCid || count === s.maxBatch[batchCid])) {
         let rejected = false
         try {
@@ -45,7 +67,7 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
         checkDecompressed(s, staging, count, b, rejected)
         count = 0
         if (state[f] !== PENDING) break
-        id = index.get(type[f], offset[f] + i)
+        id = index.get(type[f], base + i)
       }
       if (id < 0) {
         // an invalidate() ran during an await
@@ -53,20 +75,53 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
         break
       }
       batchCid = t.compressor[id]
-      const src = slots[count].subarray(0, t.length[id])
+      const job = jobs[count]
+      let handle: number
+      let length: number
+      let run = 1 // pages of the folio this job fills
+      jobCopyPages[count] = 0
+      job.start = undefined
+      if ((t.flags[id] & IN_OBJECT) === 0) {
+        handle = t.handle[id]
+        length = t.length[id]
+        job.dst = order[f] === 0 ? data[f] : data[f].subarray(i << PAGE_SHIFT, (i + 1) << PAGE_SHIFT)
+        jobExpect[count] = PAGE_SIZE
+      } else {
+        const o = t.handle[id]
+        const slot = t.length[id]
+        const k = objects.pages[o]
+        // the folio's next pages that are the object's next pages
+        while (i + run < pages && slot + run < k && s.inObject(index.get(type[f], base + i + run), o)) run++
+        handle = objects.handle[o]
+        length = objects.length[o]
+        if (slot === 0 && run === k) {
+          job.dst = k === pages ? data[f] : data[f].subarray(i << PAGE_SHIFT, (i + k) << PAGE_SHIFT)
+          jobExpect[count] = k << PAGE_SHIFT
+        } else if (s.partial[batchCid]) {
+          job.dst = data[f].subarray(i << PAGE_SHIFT, (i + run) << PAGE_SHIFT)
+          job.start = slot << PAGE_SHIFT
+          jobExpect[count] = run << PAGE_SHIFT
+        } else {
+          job.dst = scratchViews[31 - Math.clz32(k)][count]
+          jobExpect[count] = k << PAGE_SHIFT
+          jobCopyFrom[count] = slot
+          jobCopyPages[count] = run
+        }
+      }
+      const src = slots[count].subarray(0, length)
       try {
-        s.zpool.read(t.handle[id], src)
+        s.zpool.read(handle, src)
       } catch {
         s.counters.decompress_fail++
         state[f] = FAILED
         break
       }
-      const job = jobs[count]
       job.src = src
-      job.dst = order[f] === 0 ? data[f] : data[f].subarray(i << PAGE_SHIFT, (i + 1) << PAGE_SHIFT)
       job.length = 0
       job.error = undefined
-      jobFolio[count++] = f
+      jobFolio[count] = f
+      jobPage[count++] = i
+      i += run
     }
   }
   if (count > 0) {
@@ -100,6 +155,7 @@ export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
 /**
  * After a decompress batch: a failed or short job, or every job of a batch
  * whose promise rejected, fails its folio (counted in decompress_fail).
+ * Pages decompressed into scratch are copied to their folio.
  */
 function checkDecompressed(
   s: CacheState,
@@ -108,11 +164,18 @@ function checkDecompressed(
   b: FolioBatch,
   rejected: boolean,
 ): void {
-  const { djobs, jobFolio } = staging
+  const { djobs, jobFolio, jobPage, jobExpect, jobCopyFrom, jobCopyPages } = staging
   for (let j = 0; j < count; j++) {
-    if (rejected || djobs[j].error !== undefined || djobs[j].length !== PAGE_SIZE) {
+    const job = djobs[j]
+    if (rejected || job.error !== undefined || job.length !== jobExpect[j]) {
       s.counters.decompress_fail++
       b.state[jobFolio[j]] = FAILED
+    } else if (jobCopyPages[j] > 0) {
+      const from = jobCopyFrom[j] << PAGE_SHIFT
+      b.data[jobFolio[j]].set(
+        job.dst.subarray(from, from + (jobCopyPages[j] << PAGE_SHIFT)),
+        jobPage[j] << PAGE_SHIFT,
+      )
     }
   }
 }

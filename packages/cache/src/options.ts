@@ -31,6 +31,17 @@ export interface ZswapOptions extends Partial<ZswapParams> {
   swapDevice?: SwapDevice | readonly SwapDevice[]
   /** The "RAM size" the pool percentage applies to, in bytes. Default: os.totalmem(). */
   ramBytes?: number
+  /**
+   * Pages compressed together into one zpool object: 1 (zswap: a page per
+   * object), 4 (16 KiB) or 16 (64 KiB). The pages of a large folio are
+   * compressed in groups of `objectPages`; a folio with fewer pages is one
+   * object of the whole folio, an order-0 folio one page. Each page keeps its
+   * own entry and swap offset; the object is freed with its last page. Needs
+   * an accelerator whose `capabilities.maxInputSize` and a zpool whose
+   * `capabilities.maxObjectSize` are at least `objectPages × 4096` bytes.
+   * Default 1.
+   */
+  objectPages?: 1 | 4 | 16
 }
 
 /** Per-cgroup settings, like memory.zswap.max and memory.zswap.writeback. */
@@ -60,7 +71,10 @@ export const ORDER_LABELS = ['4K', '8K', '16K', '32K', '64K', '128K', '256K', '5
 
 /** A plain-JSON snapshot of the debugfs counters. */
 export interface ZswapStats {
+  /** Pages stored now. */
   stored_pages: number
+  /** zpool objects held now: a multi-page object counts once (equals stored_pages with objectPages 1). */
+  stored_objects: number
   /** Pool pages × PAGE_SIZE, bytes. */
   pool_total_size: number
   pool_limit_hit: number
@@ -92,6 +106,7 @@ export const OPTION_KEYS: readonly (keyof ZswapOptions)[] = [
   'zpool',
   'swapDevice',
   'ramBytes',
+  'objectPages',
   ...PARAM_KEYS,
 ]
 

@@ -1,15 +1,17 @@
-import { type CompressJob, ErrorCode, PAGE_SHIFT, PAGE_SIZE, ZswapError } from '@zswap/core'
+import { type CompressJob, ErrorCode, PAGE_SHIFT, ZswapError } from '@zswap/core'
 import type { CacheState } from './cache-state.js'
 import type { Cgroup } from './cgroups.js'
-import { lruPush, REFERENCED } from './entry-table.js'
+import { IN_OBJECT, lruPush, REFERENCED } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
 import { cgroupMayZswap, checkLimits, reclaimForStore } from './shrinker.js'
 
 /**
- * The store path: zswap_store() for a batch of folios. Pages of consecutive
- * folios are compressed together in batches of the accelerator's maxBatch
- * (one await per batch), then each page is checked against the limits,
- * written to the zpool and put in the index. A folio joins its cgroup's LRU
+ * The store path: zswap_store() for a batch of folios. Each object — one
+ * page, or `min(objectPages, folio pages)` pages compressed together — is
+ * one accelerator job; objects of consecutive folios are compressed in
+ * batches of the accelerator's maxBatch (one await per batch), then each
+ * object is checked against the limits, written to the zpool, and each of
+ * its pages put in the index with its own entry. A folio joins its cgroup's LRU
  * and is counted only when its last page is in; any failure on the way
  * (a limit, a poor or failed compression, an accelerator fault, a zpool
  * fault) rejects it: every offset of the folio is freed, stale entries
@@ -39,7 +41,9 @@ async function storeLocked(s: CacheState, b: FolioBatch): Promise<void> {
   const cid = s.current
   const accel = s.accels[cid]
   const maxBatch = s.maxBatch[cid]
-  const { cjobs: jobs, slots, jobFolio, jobPage } = s.staging
+  const { cjobs: jobs, views, jobFolio, jobPage } = s.staging
+  // pages per object: objectPages, or the whole folio when it is smaller
+  const maxObjectOrder = Math.log2(s.objectPages)
   let f = 0
   let page = 0
   for (;;) {
@@ -50,15 +54,20 @@ async function storeLocked(s: CacheState, b: FolioBatch): Promise<void> {
         page = 0
         continue
       }
+      const k = Math.min(order[f], maxObjectOrder)
       const job = jobs[count]
-      job.src = order[f] === 0 ? data[f] : data[f].subarray(page << PAGE_SHIFT, (page + 1) << PAGE_SHIFT)
-      job.dst = slots[count]
+      job.src =
+        k === order[f] && page === 0
+          ? data[f]
+          : data[f].subarray(page << PAGE_SHIFT, (page + (1 << k)) << PAGE_SHIFT)
+      job.dst = views[k][count]
       job.length = 0
       job.error = undefined
       jobFolio[count] = f
       jobPage[count] = page
       count++
-      if (++page === 1 << order[f]) {
+      page += 1 << k
+      if (page === 1 << order[f]) {
         f++
         page = 0
       }
@@ -88,14 +97,15 @@ async function storeLocked(s: CacheState, b: FolioBatch): Promise<void> {
           continue
         }
       }
-      // zswap_store_page() checks the pool limit before every page
+      // zswap_store_page() checks the pool limit before every page; here before every object
       if (checkLimits(s) && !(await reclaimForStore(s))) {
         reject(s, b, fi)
         continue
       }
-      if (!storePage(s, b, fi, jobPage[j], jobs[j], cgroup, cid)) {
+      const k = Math.min(order[fi], maxObjectOrder)
+      if (!storeObject(s, b, fi, jobPage[j], 1 << k, jobs[j], cgroup, cid)) {
         reject(s, b, fi)
-      } else if (jobPage[j] === (1 << order[fi]) - 1) {
+      } else if (jobPage[j] + (1 << k) === 1 << order[fi]) {
         commit(s, b, fi)
       }
     }
@@ -115,31 +125,35 @@ async function mayStoreOverCgroupLimit(s: CacheState, cgroup: Cgroup): Promise<b
 }
 
 /**
- * Compression result → zpool object → entry at its offset. Counts and
- * returns false on a failure; leaves nothing allocated then. Pending entries
- * stay off the LRU.
+ * Compression result → zpool object → an entry per page at its offset
+ * (pages `page .. page + pages - 1` of folio `f`). Counts and returns false
+ * on a failure; leaves nothing allocated then. Pending entries stay off the
+ * LRU.
  */
-function storePage(
+function storeObject(
   s: CacheState,
   b: FolioBatch,
   f: number,
   page: number,
+  pages: number,
   job: CompressJob,
   cgroup: Cgroup,
   cid: number,
 ): boolean {
   const counters = s.counters
   const length = job.length
+  const bytes = pages << PAGE_SHIFT
   if (job.error !== undefined) {
     counters.reject_compress_fail++
     return false
   }
-  if (length === -1 || length === PAGE_SIZE) {
+  // does not shrink: the whole folio is rejected, as for a page
+  if (length === -1 || length === bytes) {
     counters.reject_compress_poor++
     return false
   }
-  // A result that is not -1 or 1..PAGE_SIZE is a broken compressor, not a full pool.
-  if (!Number.isInteger(length) || length < 1 || length > PAGE_SIZE) {
+  // A result that is not -1 or 1..bytes is a broken compressor, not a full pool.
+  if (!Number.isInteger(length) || length < 1 || length > bytes) {
     counters.reject_compress_fail++
     return false
   }
@@ -163,23 +177,46 @@ function storePage(
     }
     return false
   }
+  const type = b.type[f]
+  const first = b.offset[f] + page
+  cgroup.zswap += length
+  if (pages === 1) {
+    putEntry(s, type, first, handle, length, REFERENCED, cgroup, cid)
+    return true
+  }
+  const objects = s.objects
+  const o = objects.alloc(pages)
+  objects.handle[o] = handle
+  objects.length[o] = length
+  objects.type[o] = type
+  objects.offset[o] = first
+  for (let i = 0; i < pages; i++) putEntry(s, type, first + i, o, i, REFERENCED | IN_OBJECT, cgroup, cid)
+  return true
+}
+
+/** A new entry at (type, offset); a stale entry from an earlier store of the offset is replaced and freed. */
+function putEntry(
+  s: CacheState,
+  type: number,
+  offset: number,
+  ref: number,
+  length: number,
+  flags: number,
+  cgroup: Cgroup,
+  cid: number,
+): void {
   const t = s.entries
   const id = t.alloc()
-  const type = b.type[f]
-  const offset = b.offset[f] + page
-  t.handle[id] = handle
+  t.handle[id] = ref
   t.length[id] = length
   t.offset[id] = offset
   t.type[id] = type
   t.cgroup[id] = cgroup.id
   t.compressor[id] = cid
-  t.flags[id] = REFERENCED
-  cgroup.zswap += length
+  t.flags[id] = flags
   cgroup.zswapped++
-  // A stale entry from an earlier store of this offset is replaced and freed.
   const old = s.index.set(type, offset, id)
   if (old >= 0) s.freeEntry(old)
-  return true
 }
 
 /** Every page stored: link the folio's entries on its cgroup's LRU and count it. */

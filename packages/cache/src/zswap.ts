@@ -37,6 +37,13 @@ import { storeFolios } from './store.js'
 const PKG = '@zswap/cache'
 const NO_DATA = new Uint8Array(0)
 const MAX_COMPRESSORS = 256
+/** Values of the `objectPages` option. */
+const OBJECT_PAGES: readonly unknown[] = [1, 4, 16]
+
+/** The largest objectPages value whose objects fit in `bytes` (1 when none of them does). */
+function largestObjectPages(bytes: number): number {
+  return bytes >= 16 * PAGE_SIZE ? 16 : bytes >= 4 * PAGE_SIZE ? 4 : 1
+}
 /** Largest accelerator maxBatch the cache stages: one 2 MiB folio (2 MiB of staging). */
 export const MAX_BATCH = 512
 
@@ -50,7 +57,9 @@ export function createZswap(options: ZswapOptions): Zswap {
  * the large-folio store of the mTHP series:
  *
  * - `store` compresses every page of a folio into its own entry at
- *   `offset + i`; a folio is stored entirely or not at all. Rejections —
+ *   `offset + i` — with `objectPages` 4 or 16, groups of pages compressed
+ *   together into one zpool object, each page still its own entry; a
+ *   folio is stored entirely or not at all. Rejections —
  *   limits, poor or failed compression, an accelerator or zpool fault — are
  *   counted in {@link stats} and resolve `false`; they never throw, and
  *   leave no page of the folio behind.
@@ -79,7 +88,7 @@ export class Zswap {
 
   constructor(options: ZswapOptions) {
     assertOptionKeys(options, OPTION_KEYS, 'createZswap')
-    const { compressor, accelerator, zpool, swapDevice, ramBytes = totalmem() } = options
+    const { compressor, accelerator, zpool, swapDevice, ramBytes = totalmem(), objectPages = 1 } = options
     if ((compressor === undefined) === (accelerator === undefined)) {
       throw invalidOption(PKG, 'compressor', 'given, or options.accelerator, but not both', 'type')
     }
@@ -91,13 +100,30 @@ export class Zswap {
     const devices =
       swapDevice === undefined ? [] : Array.isArray(swapDevice) ? swapDevice : [swapDevice as SwapDevice]
     for (const device of devices) if (device !== undefined) assertSpecification(device, 'swap device')
-    this.#s = new CacheState(zpool, devices, ramBytes, {
-      enabled: true,
-      mthpEnabled: false,
-      maxPoolPercent: 20,
-      acceptThresholdPercent: 90,
-      shrinkerEnabled: true,
-    })
+    if (!OBJECT_PAGES.includes(objectPages)) throw invalidOption(PKG, 'objectPages', '1, 4 or 16')
+    const maxObjectSize = zpool.capabilities?.maxObjectSize ?? PAGE_SIZE
+    if (objectPages > 1 && !(maxObjectSize >= objectPages * PAGE_SIZE)) {
+      throw invalidOption(
+        PKG,
+        'objectPages',
+        `${largestObjectPages(maxObjectSize)} or less with zpool ${zpool.name}: a ${objectPages}-page object ` +
+          `needs capabilities.maxObjectSize ≥ ${objectPages * PAGE_SIZE}, it declares ${maxObjectSize}` +
+          ' (zsmalloc takes multi-page objects with { multiPage: true })',
+      )
+    }
+    this.#s = new CacheState(
+      zpool,
+      devices,
+      ramBytes,
+      {
+        enabled: true,
+        mthpEnabled: false,
+        maxPoolPercent: 20,
+        acceptThresholdPercent: 90,
+        shrinkerEnabled: true,
+      },
+      objectPages,
+    )
     const params: Partial<ZswapParams> = {}
     for (const key of PARAM_KEYS)
       if (options[key] !== undefined) Object.assign(params, { [key]: options[key] })
@@ -117,10 +143,10 @@ export class Zswap {
     return this.#s.entries.live
   }
 
-  /** Bytes of entry metadata held: the entry arrays plus the offset index chunks. */
+  /** Bytes of entry metadata held: the entry and object arrays plus the offset index chunks. */
   get metadataBytes(): number {
     this.#checkOpen()
-    return this.#s.entries.bytes + this.#s.index.bytes
+    return this.#s.entries.bytes + this.#s.objects.bytes + this.#s.index.bytes
   }
 
   /** Largest pool size in pages before stores are rejected (or written back); rounded down. */
@@ -177,9 +203,23 @@ export class Zswap {
       if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH) {
         throw invalidOption(PKG, 'accelerator.capabilities.maxBatch', `an integer in [1, ${MAX_BATCH}]`)
       }
+      const objectPages = s.objectPages
+      const maxInputSize = accel.capabilities.maxInputSize ?? PAGE_SIZE
+      if (objectPages > 1 && !(maxInputSize >= objectPages * PAGE_SIZE)) {
+        throw invalidOption(
+          PKG,
+          'objectPages',
+          `${largestObjectPages(maxInputSize)} or less with accelerator ${accel.name}: a ${objectPages}-page ` +
+            `object needs capabilities.maxInputSize ≥ ${objectPages * PAGE_SIZE}, it declares ${maxInputSize}` +
+            ' (wrap it with @zswap/by-n for multi-page objects)',
+        )
+      }
       if (accel !== compressor) Object.defineProperty(accel, 'source', { value: compressor })
-      if (maxBatch > s.staging.slots.length) s.staging = newStaging(maxBatch)
-      s.maxBatch.push(maxBatch)
+      // a batch stages at most MAX_BATCH pages (2 MiB): fewer jobs of larger objects
+      const jobs = Math.min(maxBatch, MAX_BATCH / objectPages)
+      if (jobs > s.staging.slots.length) s.staging = newStaging(jobs, objectPages)
+      s.maxBatch.push(jobs)
+      s.partial.push(accel.capabilities.supportsPartialDecompress === true)
       id = s.accels.push(accel) - 1
     }
     s.current = id
@@ -204,6 +244,7 @@ export class Zswap {
     const s = this.#s
     return {
       stored_pages: s.entries.live,
+      stored_objects: s.storedObjects,
       pool_total_size: s.zpool.totalPages * PAGE_SIZE,
       ...s.counters.snapshot(),
       cgroups: s.cgroups.snapshot(),

@@ -103,7 +103,12 @@ export interface BatchHold {
  * decompress batch can be held (a deferred promise) so that a test can act
  * while it is in flight, or made to reject or throw.
  */
-export function gatedAccelerator(maxBatch: number, compressor: Compressor = rleCompressor()) {
+export function gatedAccelerator(
+  maxBatch: number,
+  compressor: Compressor = rleCompressor(),
+  /** Extra capabilities to declare (maxInputSize for multi-page objects). */
+  extra: { maxInputSize?: number } = {},
+) {
   const inner = compressorAccelerator(compressor)
   let compressCalls = 0
   let decompressCalls = 0
@@ -127,7 +132,7 @@ export function gatedAccelerator(maxBatch: number, compressor: Compressor = rleC
   const accel: Accelerator = {
     specificationVersion: SPECIFICATION_VERSION,
     name: `gated-${maxBatch}`,
-    capabilities: { maxBatch, format: compressor.capabilities.format },
+    capabilities: { maxBatch, format: compressor.capabilities.format, ...extra },
     compressBatch(jobs, count = jobs.length) {
       const call = ++compressCalls
       if (faults.get(`c${call}`) === 'throw') throw new AcceleratorError('[test] injected synchronous fault')

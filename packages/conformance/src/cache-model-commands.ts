@@ -40,9 +40,16 @@ export class StoreCommand implements fc.AsyncCommand<Model, Real> {
     const seed = ++m.seed
     for (let i = 0; i < pages; i++) data.set(runsPage(seed * 64 + i), i * PAGE_SIZE)
     const at = this.at % pages
-    if (this.kind === 'poor') data.set(randomBytes(seed), at * PAGE_SIZE)
-    if (this.kind === 'failCompress') r.plan.failCompressAt = at + 1
-    if (this.kind === 'failMalloc') r.plan.failMallocAt = at + 1
+    // pages per object; the fault hits object `at / k`: it does not compress, or its compress or malloc fails
+    const perObject = Math.min(r.opts.objectPages ?? 1, pages)
+    const object = Math.floor(at / perObject)
+    if (this.kind === 'poor') {
+      for (let i = object * perObject; i < (object + 1) * perObject; i++) {
+        data.set(randomBytes(seed * 64 + i), i * PAGE_SIZE)
+      }
+    }
+    if (this.kind === 'failCompress') r.plan.failCompressAt = object + 1
+    if (this.kind === 'failMalloc') r.plan.failMallocAt = object + 1
     const params = r.cache.params
     const before = r.cache.stats()
     const poolPages = before.pool_total_size / PAGE_SIZE
@@ -57,7 +64,7 @@ export class StoreCommand implements fc.AsyncCommand<Model, Real> {
       admitted &&
       underCgroupLimit &&
       (m.full === false || poolPages <= accept) &&
-      poolPages + pages * perAlloc < max
+      poolPages + (pages / perObject) * perAlloc < max
 
     const folio: Folio = createFolio({ type: 0, offset }, this.order, data, this.cgroup)
     const stored = await r.cache.store(folio)
@@ -76,6 +83,8 @@ export class StoreCommand implements fc.AsyncCommand<Model, Real> {
         m.pages.set(k, data.slice(i * PAGE_SIZE, (i + 1) * PAGE_SIZE))
         m.cgroupOf.set(k, this.cgroup)
         m.folioOf.set(k, { start: offset, order: this.order })
+        if (i % perObject === 0) m.nextObject++
+        m.objectOf.set(k, m.nextObject)
         m.lru[this.cgroup].unshift(k)
         m.referenced.add(k)
       }
@@ -259,7 +268,8 @@ export class ShrinkCommand implements fc.AsyncCommand<Model, Real> {
     const before = r.cache.stats()
     const written = await r.cache.shrink(this.pages)
     r.plan.alwaysFailWrite = false
-    expect(written).toBeLessThanOrEqual(this.pages)
+    // objects are written whole: up to objectPages - 1 pages more than asked
+    expect(written).toBeLessThanOrEqual(this.pages === 0 ? 0 : this.pages + (r.opts.objectPages ?? 1) - 1)
     if (this.failWrites) expect(written).toBe(0)
     const after = r.cache.stats()
     expect(after.written_back_pages).toBe(before.written_back_pages + written)

@@ -31,6 +31,13 @@ export interface CacheModelOptions {
   maxCommands?: number
   /** Most pages one allocation may add to the pool (zsmalloc: its chain size). Default 16. */
   maxPagesPerAlloc?: number
+  /**
+   * The cache's `objectPages` (1, 4 or 16; the zpool and compressor must
+   * take objects that large). The model then groups a folio's pages into
+   * objects as the cache does, checks `stored_objects`, and expects
+   * write-back to take whole objects. Default 1.
+   */
+  objectPages?: 1 | 4 | 16
 }
 
 /** Few offsets, so that loads, invalidates and stores keep meeting each other. */
@@ -49,6 +56,9 @@ export interface Model {
   cgroupOf: Map<number, CgroupName>
   /** offset → first offset and order of the folio that stored it. */
   folioOf: Map<number, { start: number; order: number }>
+  /** offset → the object holding it (a number unique per object; one per page with objectPages 1). */
+  objectOf: Map<number, number>
+  nextObject: number
   /** What the swap device must hold at each offset (zero pages elsewhere). */
   device: Map<number, Uint8Array>
   zswpout: number[]
@@ -147,14 +157,24 @@ export function removePage(m: Model, offset: number): void {
   m.pages.delete(offset)
   m.cgroupOf.delete(offset)
   m.folioOf.delete(offset)
+  m.objectOf.delete(offset)
   m.referenced.delete(offset)
   if (m.pages.size === 0) m.lruKnown = true // nothing left whose order or bits could be unknown
 }
 
+/** The offsets the model holds in the object of `offset` (just `offset` for a single-page object). */
+export function objectPagesOf(m: Model, offset: number): number[] {
+  const o = m.objectOf.get(offset)
+  const out: number[] = []
+  for (const [k, of] of m.objectOf) if (of === o) out.push(k)
+  return out
+}
+
 /**
  * shrinkOne() on the model's LRU: rotate referenced entries (clearing the
- * bit), write back the first unreferenced one. Returns the victim offset,
- * 'fail' when its write failed (it moves to the head), or undefined.
+ * bit), write back the first unreferenced one — with every page of its
+ * object, which leave the list too. Returns the victim offset, 'fail' when
+ * its write failed (it moves to the head), or undefined.
  */
 export function modelShrinkOne(m: Model, cg: CgroupName, failWrites: boolean): number | 'fail' | undefined {
   if (!m.writeback[cg]) return undefined
@@ -185,8 +205,16 @@ export function modelShrink(m: Model, n: number, failWrites: boolean, cursor: nu
     c = (c + 1) % CGROUPS.length
     const r = modelShrinkOne(m, cg, failWrites)
     if (typeof r === 'number') {
-      victims.push(r)
-      // the page leaves the LRU now (the list already lost it)
+      // the page (already off the list) and the other pages of its object leave the LRU now
+      for (const k of objectPagesOf(m, r)) {
+        victims.push(k)
+        if (k === r) continue
+        const list = m.lru[cg]
+        const at = list.indexOf(k)
+        if (at >= 0) list.splice(at, 1)
+        m.objectOf.delete(k)
+      }
+      m.objectOf.delete(r)
       idle = 0
     } else {
       if (r === 'fail') fails++
@@ -196,10 +224,11 @@ export function modelShrink(m: Model, n: number, failWrites: boolean, cursor: nu
   return { victims, fails, cursor: c }
 }
 
-export function cloneLru(m: Model): Pick<Model, 'lru' | 'referenced'> {
+export function cloneLru(m: Model): Pick<Model, 'lru' | 'referenced' | 'objectOf'> {
   return {
     lru: Object.fromEntries(CGROUPS.map((c) => [c, [...m.lru[c]]])) as Model['lru'],
     referenced: new Set(m.referenced),
+    objectOf: new Map(m.objectOf),
   }
 }
 
@@ -211,8 +240,10 @@ export function cloneLru(m: Model): Pick<Model, 'lru' | 'referenced'> {
 export async function reconcile(m: Model, r: Real, checkDevice: boolean): Promise<number[]> {
   const page = new Uint8Array(PAGE_SIZE)
   const gone: number[] = []
+  const goneObjects = new Set<number>()
   for (const [k, data] of [...m.pages]) {
     if (has(r.cache, k)) continue
+    goneObjects.add(m.objectOf.get(k) as number)
     const cg = m.cgroupOf.get(k) as CgroupName
     expect(m.writeback[cg], `offset ${k} written back from cgroup ${cg} with writeback off`).toBe(true)
     await r.device.read(k, page)
@@ -229,8 +260,12 @@ export async function reconcile(m: Model, r: Real, checkDevice: boolean): Promis
       expect(same(page, m.device.get(k) ?? ZERO), `device page ${k}`).toBe(true)
     }
   }
+  // write-back takes whole objects: no page of an object written back stays
+  for (const [k, o] of m.objectOf)
+    expect(goneObjects.has(o), `page ${k} of a written-back object`).toBe(false)
   const stats = r.cache.stats()
   expect(stats.stored_pages).toBe(m.pages.size)
+  expect(stats.stored_objects).toBe(new Set(m.objectOf.values()).size)
   expect(r.cache.storedPages).toBe(m.pages.size)
   expect(stats.written_back_pages).toBe(m.writtenBack)
   expect(Object.values(stats.zswpout)).toEqual(m.zswpout)

@@ -39,7 +39,9 @@ export type { CacheModelOptions } from './cache-model-state.js'
  * reaches the device, that the pool limit and its hysteresis hold as the
  * model computes them, that shrink picks the victims the LRU (with its
  * referenced bits and round-robin over cgroups) must pick, that stats agree
- * with the model, and that pool pages return to zero at the end. It counts
+ * with the model, and that pool pages return to zero at the end. With
+ * `objectPages` 4 or 16 it groups pages into objects as the cache does and
+ * also checks `stored_objects` and that write-back takes whole objects. It counts
  * successful loads, racing loads and victim checks to prove they happen.
  */
 export function cacheModelTest(name: string, options: CacheModelOptions): void {
@@ -56,7 +58,8 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
           offset,
           order: fc.oneof(
             { weight: 3, arbitrary: fc.constant(0) },
-            { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }) },
+            // 64K folios too when they can be split into objects
+            { weight: 2, arbitrary: fc.integer({ min: 1, max: (options.objectPages ?? 1) > 1 ? 4 : 3 }) },
           ),
           kind: fc.constantFrom<Kind>(
             'ok',
@@ -147,6 +150,7 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
             swapDevice: device,
             ramBytes: RAM_PAGES * PAGE_SIZE,
             mthpEnabled: true,
+            objectPages: options.objectPages ?? 1,
             ...params,
           })
           try {
@@ -157,6 +161,8 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
               pages: new Map(),
               cgroupOf: new Map(),
               folioOf: new Map(),
+              objectOf: new Map(),
+              nextObject: 0,
               device: new Map(),
               zswpout: new Array(10).fill(0),
               zswpin: new Map(),

@@ -25,6 +25,9 @@ acceleratorSuite(
   },
 )
 zpoolSuite('reference', ({ maxPages }) => referenceZpool({ maxPages }))
+zpoolSuite('reference (64 KiB objects)', ({ maxPages }) =>
+  referenceZpool({ maxPages, maxObjectSize: 16 * 4096 }),
+)
 swapDeviceSuite('reference-memory', () => referenceSwapDevice(32))
 swapDeviceSuite('reference-persistent', () => referenceSwapDevice(32, new Map(), true), {
   reopen: (previous) =>

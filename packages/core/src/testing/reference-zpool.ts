@@ -13,15 +13,29 @@ import type { Zpool } from '../zpool.js'
 export interface ReferenceZpoolOptions {
   /** Most objects (= pages) held at once; malloc throws ZpoolFullError beyond. Default unlimited. */
   maxPages?: number
+  /**
+   * Largest object `malloc` accepts (`capabilities.maxObjectSize`), at least
+   * PAGE_SIZE: larger values let a cache store multi-page objects. An object
+   * counts `ceil(size / PAGE_SIZE)` pages in `totalPages` and `maxPages`.
+   * Default PAGE_SIZE.
+   */
+  maxObjectSize?: number
 }
 
 /**
  * The simplest correct Zpool, for tests and as a model: one Uint8Array and
- * one page per object. Not for production (an object per allocation).
+ * one page per object (more for an object larger than a page, when
+ * `maxObjectSize` allows). Not for production (an object per allocation).
  */
 export function referenceZpool(options: ReferenceZpoolOptions = {}): Zpool {
   const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY
+  const maxObjectSize = options.maxObjectSize ?? PAGE_SIZE
+  if (!Number.isInteger(maxObjectSize) || maxObjectSize < PAGE_SIZE) {
+    throw new InvalidArgumentError(`[@zswap/core] maxObjectSize must be an integer ≥ ${PAGE_SIZE}`)
+  }
   const objects = new Map<number, Uint8Array>()
+  const pagesOf = (size: number) => Math.ceil(size / PAGE_SIZE)
+  let pages = 0
   let next = 1
   let destroyed = false
   const get = (handle: number) => {
@@ -33,20 +47,21 @@ export function referenceZpool(options: ReferenceZpoolOptions = {}): Zpool {
   return {
     specificationVersion: SPECIFICATION_VERSION,
     name: 'reference',
-    capabilities: { maxObjectSize: PAGE_SIZE },
+    capabilities: { maxObjectSize },
     malloc(size) {
       if (destroyed) throw new ClosedError('[@zswap/core] reference zpool destroyed')
       if (!Number.isInteger(size) || size < 1)
         throw new InvalidArgumentError(`[@zswap/core] bad size ${size}`)
-      if (size > PAGE_SIZE)
-        throw new ObjectTooLargeError(`[@zswap/core] object of ${size} bytes exceeds ${PAGE_SIZE}`)
-      if (objects.size >= maxPages) throw new ZpoolFullError('[@zswap/core] reference zpool is full')
+      if (size > maxObjectSize)
+        throw new ObjectTooLargeError(`[@zswap/core] object of ${size} bytes exceeds ${maxObjectSize}`)
+      if (pages + pagesOf(size) > maxPages) throw new ZpoolFullError('[@zswap/core] reference zpool is full')
       const handle = next++
       objects.set(handle, new Uint8Array(size))
+      pages += pagesOf(size)
       return handle
     },
     free(handle) {
-      get(handle)
+      pages -= pagesOf(get(handle).length)
       objects.delete(handle)
     },
     write(handle, src) {
@@ -60,11 +75,12 @@ export function referenceZpool(options: ReferenceZpoolOptions = {}): Zpool {
       dst.set(object.subarray(0, dst.length))
     },
     get totalPages() {
-      return objects.size
+      return pages
     },
     destroy() {
       destroyed = true
       objects.clear()
+      pages = 0
     },
   }
 }
