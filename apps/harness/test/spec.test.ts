@@ -148,6 +148,33 @@ describe('by_n', () => {
   })
 })
 
+describe('object sizes', () => {
+  it('lz4+zsmalloc@64k stores 64 KiB folios as 16-page objects: they load back and compress better', async () => {
+    const registry = new DriverRegistry()
+    const corpus = { ...readSample(), pages: 256 }
+    const folios = planFolios(256, [{ order: 4, share: 1 }])
+    const ratios: number[] = []
+    for (const spec of ['lz4+zsmalloc@64k', 'lz4+zsmalloc']) {
+      const plan = parseStack(spec, registry)
+      const stack = await composeStack(plan, registry)
+      const m = await runReplay(zswapTarget(stack, { ramBytes: 1 << 30, mthpEnabled: true }), corpus, folios)
+      expect(m.integrity.ok).toBe(true)
+      expect(m.storedPages).toBeGreaterThan(0)
+      ratios.push(m.ratio)
+    }
+    expect(parseStack('lz4+zsmalloc@64k', registry).objectPages).toBe(16)
+    // one LZ4 block over 16 pages finds matches across pages: deterministic data, a strictly better ratio
+    expect(ratios[0]).toBeGreaterThan(ratios[1])
+  })
+
+  it('a zpool that cannot hold the object size is a usage error naming its limit', async () => {
+    const registry = new DriverRegistry()
+    const bad = await composeStack(parseStack('lz4+zbud@16k', registry), registry).catch((e) => e)
+    expect(isHarnessUsageError(bad)).toBe(true)
+    expect((bad as Error).message).toMatch(/zbud holds objects of at most \d+ bytes; @16k needs 16384/)
+  })
+})
+
 describe('workload specs', () => {
   it('parses replay, synthetic and pressure with defaults', () => {
     expect(parseWorkload('replay')).toEqual({

@@ -1,5 +1,5 @@
 import type { ZswapParams } from '@zswap/cache'
-import type { Accelerator, Compressor, Zpool } from '@zswap/core'
+import { type Accelerator, type Compressor, PAGE_SIZE, type Zpool } from '@zswap/core'
 import type { DriverEntry, DriverRegistry, ParamType } from './registry.js'
 import { formatTerm, isTerm, SpecReader, type Term, type Value } from './terms.js'
 import { UsageError } from './usage-error.js'
@@ -53,10 +53,12 @@ type CacheKey = keyof typeof CACHE_PARAMS
 
 const OBJECT_SIZES: Record<string, 1 | 4 | 16> = { '4k': 1, '16k': 4, '64k': 16 }
 /**
- * Object sizes the cache accepts today. `objectPages` > 1 (compressing 4 or 16
- * pages as one object) waits for the cache option; add 4 and 16 here when it lands.
+ * Object sizes the cache accepts (`objectPages` of createZswap): one page per
+ * object (zswap's behaviour), or 4 / 16 pages of a large folio compressed as
+ * one zpool object. Multi-page objects need a zpool that holds objects that
+ * large (zsmalloc turns on its multi-page classes for them).
  */
-export const SUPPORTED_OBJECT_PAGES: readonly number[] = [1]
+export const SUPPORTED_OBJECT_PAGES: readonly number[] = [1, 4, 16]
 
 const DEFAULT_ZPOOL = 'zsmalloc'
 
@@ -220,7 +222,24 @@ export async function composeStack(plan: StackPlan, registry: DriverRegistry): P
   try {
     const compressor = await make(plan.codec, registry, plan.name, made)
     const zpoolFactory = await registry.factory(plan.zpool.entry)
-    const zpool = guard(plan.name, () => zpoolFactory(plan.zpool.options as never)) as Zpool
+    const zpoolOptions: Record<string, unknown> = { ...plan.zpool.options }
+    // zsmalloc holds objects above a page only in its multi-page classes
+    if (
+      plan.objectPages > 1 &&
+      plan.zpool.entry.name === 'zsmalloc' &&
+      zpoolOptions.multiPage === undefined
+    ) {
+      zpoolOptions.multiPage = true
+    }
+    const zpool = guard(plan.name, () => zpoolFactory(zpoolOptions as never)) as Zpool
+    made.push(zpool)
+    const objectBytes = plan.objectPages * PAGE_SIZE
+    if (plan.objectPages > 1 && !(zpool.capabilities.maxObjectSize >= objectBytes)) {
+      throw new UsageError(
+        `bad stack "${plan.name}": ${plan.zpool.entry.name} holds objects of at most ` +
+          `${zpool.capabilities.maxObjectSize} bytes; @${objectBytes / 1024}k needs ${objectBytes} (use zsmalloc)`,
+      )
+    }
     return { name: plan.name, compressor, zpool, objectPages: plan.objectPages, cache: plan.cache }
   } catch (error) {
     for (const m of made) await closeDriver(m)

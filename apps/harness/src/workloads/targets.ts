@@ -37,6 +37,7 @@ export function zswapTarget(stack: ComposedStack, o: ZswapTargetOptions): Target
     ramBytes: o.ramBytes,
     mthpEnabled: o.mthpEnabled,
     ...stack.cache,
+    ...(stack.objectPages > 1 ? { objectPages: stack.objectPages } : {}),
     ...(o.swapDevice === undefined ? {} : { swapDevice: o.swapDevice }),
   })
   const driver = stack.compressor as { stats?: () => unknown }
