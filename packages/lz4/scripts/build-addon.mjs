@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const addon = join(root, 'build', 'Release', 'zswap_lz4.node')
 const HINT =
   '@zswap/lz4: liblz4 addon not built, running on lz4-napi (slower). Fast path: ' +
-  '`apt-get install -y build-essential liblz4-dev` (optionally libisal-dev), then `pnpm --filter @zswap/lz4 rebuild`'
+  '`apt-get install -y build-essential liblz4-dev` (optionally libisal-dev), then `pnpm --filter @zswap/lz4 run build:addon`'
 
 if (process.argv.includes('--if-missing') && existsSync(addon)) process.exit(0)
 

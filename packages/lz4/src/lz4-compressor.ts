@@ -55,7 +55,7 @@ function codecFor(backend: 'auto' | Lz4Backend, checksum: boolean): Lz4Codec {
     'backend',
     `'auto' or 'lz4-napi' on this machine: the liblz4 addon is not built (${error.message.split('\n')[0]}). ` +
       'Install a C compiler and liblz4-dev (`apt-get install -y build-essential liblz4-dev`), ' +
-      'then run `pnpm --filter @zswap/lz4 rebuild`',
+      'then run `pnpm --filter @zswap/lz4 run build:addon`',
   )
   Object.defineProperty(wrong, 'cause', { value: error, enumerable: false })
   throw wrong
