@@ -10,7 +10,7 @@ import {
 } from '@zswap/core'
 import { build } from 'hdr-histogram-js'
 import type { Corpus } from './corpus.js'
-import { createStack, type Stack, type StackSpec } from './stacks.js'
+import { compressorBackend, createStack, type Stack, type StackSpec } from './stacks.js'
 
 const PKG = 'zswap-harness'
 /** Byte the load buffer is filled with first, so a load that writes nothing cannot pass. */
@@ -30,6 +30,8 @@ export interface PhaseResult {
 export interface RunResult {
   /** Stack name, e.g. `'lz4+zbud'`. */
   stack: string
+  /** The compressor's library when it has several (lz4: `'liblz4'` or `'lz4-napi'`). */
+  backend?: string
   corpus: string
   folioOrder: number
   /** Pages offered to the cache (the corpus, cut to whole folios). */
@@ -199,6 +201,9 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
     const compressed = statsAfterStore.cgroups?.['/']?.zswap ?? statsAfterStore.pool_total_size
     const result: RunResult = {
       stack: stack.name,
+      ...(compressorBackend(stack.compressor) === undefined
+        ? {}
+        : { backend: compressorBackend(stack.compressor) }),
       corpus: corpus.name,
       folioOrder: order,
       pages,
