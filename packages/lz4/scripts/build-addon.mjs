@@ -2,9 +2,10 @@
 // Builds the liblz4 addon (build/Release/zswap_lz4.node) with node-gyp. Runs at
 // install and before `tsup` in `build`. It never fails: without a C compiler or
 // liblz4-dev the package runs on lz4-napi, and this prints how to get the fast path.
-// Usage: node scripts/build-addon.mjs [--if-missing]
+// Usage: node scripts/build-addon.mjs [--if-stale]   (--if-stale: only when the addon is
+// missing or older than its sources)
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -14,7 +15,16 @@ const HINT =
   '@zswap/lz4: liblz4 addon not built, running on lz4-napi (slower). Fast path: ' +
   '`apt-get install -y build-essential liblz4-dev` (optionally libisal-dev), then `pnpm --filter @zswap/lz4 run build:addon`'
 
-if (process.argv.includes('--if-missing') && existsSync(addon)) process.exit(0)
+/** True when the addon exists and is newer than binding.gyp and every C source. */
+function fresh() {
+  if (!existsSync(addon)) return false
+  const built = statSync(addon).mtimeMs
+  const native = join(root, 'src', 'native')
+  const sources = [join(root, 'binding.gyp'), ...readdirSync(native).map((f) => join(native, f))]
+  return sources.every((f) => statSync(f).mtimeMs <= built)
+}
+
+if (process.argv.includes('--if-stale') && fresh()) process.exit(0)
 
 /** node-gyp as the package manager provides it, else npm's copy next to this Node. */
 function nodeGyp() {
