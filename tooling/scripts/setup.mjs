@@ -36,4 +36,11 @@ if (!env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node.
 }
 
 run('pnpm', ['install', '--frozen-lockfile'])
+// @zswap/lz4 builds its liblz4 addon at install when it can, and runs on lz4-napi otherwise.
+if (!existsSync(join(root, 'packages', 'lz4', 'build', 'Release', 'zswap_lz4.node'))) {
+  console.log(
+    'note: @zswap/lz4 runs on lz4-napi (about 3x slower): for the liblz4 fast path, ' +
+      '`sudo apt-get install -y build-essential liblz4-dev libisal-dev && pnpm --filter @zswap/lz4 run build:addon`',
+  )
+}
 if (!process.argv.includes('--no-harness')) run('pnpm', ['harness'])

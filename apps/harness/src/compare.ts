@@ -21,6 +21,7 @@ import {
 } from './spec/stack-spec.js'
 import { expandSweep } from './spec/terms.js'
 import { UsageError } from './spec/usage-error.js'
+import { compressorBackend } from './stacks.js'
 import { type FolioPlan, planFolios } from './workloads/folios.js'
 import type { Measurement } from './workloads/measurement.js'
 import { runPressure } from './workloads/pressure.js'
@@ -158,13 +159,19 @@ async function runOne(
   const { corpus, folios } = instance
   if (plan === BASELINE) return runReplay(memcpyTarget(), corpus, folios)
   let stack: ComposedStack = await composeStack(plan, registry)
+  const backend = compressorBackend(stack.compressor)
   if (wrap !== undefined) stack = { ...stack, compressor: wrap(stack.compressor) }
-  if (instance.plan.kind === 'pressure') return runPressure(stack, corpus, folios, instance.plan.pressure)
-  const target = zswapTarget(stack, {
-    ramBytes: Math.max(100 * folios.pages * 4096, 1 << 30),
-    mthpEnabled: folios.maxOrder > 0,
-  })
-  return runReplay(target, corpus, folios)
+  let m: Measurement
+  if (instance.plan.kind === 'pressure') {
+    m = await runPressure(stack, corpus, folios, instance.plan.pressure)
+  } else {
+    const target = zswapTarget(stack, {
+      ramBytes: Math.max(100 * folios.pages * 4096, 1 << 30),
+      mthpEnabled: folios.maxOrder > 0,
+    })
+    m = await runReplay(target, corpus, folios)
+  }
+  return backend === undefined ? m : { ...m, backend }
 }
 
 function aggregate(runs: Measurement[]): Measurement {

@@ -34,6 +34,7 @@ export function formatReport(report: HarnessReport): string {
   })
   const row = (label: string, f: (r: RunResult) => string) => table.push([label, ...runs.map(f)])
   row('stack', (r) => r.stack)
+  if (runs.some((r) => r.backend !== undefined)) row('compressor backend', (r) => r.backend ?? '-')
   row('corpus', (r) => r.corpus)
   row('folio', (r) => `order ${r.folioOrder} (${4 << r.folioOrder} KiB)`)
   row('pages', (r) => num(r.pages))

@@ -2,7 +2,7 @@ import type { ZswapStats } from '@zswap/cache'
 import { InvalidArgumentError, invalidOption, MAX_FOLIO_ORDER, PAGE_SIZE } from '@zswap/core'
 import type { Corpus } from './corpus.js'
 import type { LatencySummary } from './measure/latency.js'
-import { createStack, type Stack, type StackSpec } from './stacks.js'
+import { compressorBackend, createStack, type Stack, type StackSpec } from './stacks.js'
 import { planFolios } from './workloads/folios.js'
 import { replayDetailed } from './workloads/replay.js'
 import { zswapTarget } from './workloads/targets.js'
@@ -23,6 +23,8 @@ export interface PhaseResult {
 export interface RunResult {
   /** Stack name, e.g. `'lz4+zbud'`. */
   stack: string
+  /** The compressor's library when it has several (lz4: `'liblz4'` or `'lz4-napi'`). */
+  backend?: string
   corpus: string
   folioOrder: number
   /** Pages offered to the cache (the corpus, cut to whole folios). */
@@ -99,6 +101,9 @@ export async function runWorkload(options: RunOptions): Promise<RunResult> {
   const i = m.integrity
   const result: RunResult = {
     stack: stack.name,
+    ...(compressorBackend(stack.compressor) === undefined
+      ? {}
+      : { backend: compressorBackend(stack.compressor) }),
     corpus: corpus.name,
     folioOrder: order,
     pages: m.pages,

@@ -78,6 +78,12 @@ export async function createStack(spec: StackSpec): Promise<Stack> {
   }
 }
 
+/** The library a compressor runs on, when it says (`capabilities.backend`, e.g. lz4's `'liblz4'`). */
+export function compressorBackend(compressor: { capabilities: object }): string | undefined {
+  const backend = (compressor.capabilities as { backend?: unknown }).backend
+  return typeof backend === 'string' ? backend : undefined
+}
+
 /** True for a ZswapError or an option error (code ERR_INVALID_OPTION): input mistakes, not bugs. */
 export function isUsageError(error: unknown): boolean {
   return ZswapError.isInstance(error) || (error as { code?: unknown } | null)?.code === 'ERR_INVALID_OPTION'

@@ -2,6 +2,7 @@ import { CompressionFailedError, ErrorCode, SPECIFICATION_VERSION } from '@zswap
 import { compressSync, uncompressSync } from 'lz4-napi'
 import { describe, expect, it } from 'vitest'
 import { Lz4Compressor, lz4 } from '../src/index.js'
+import { backends } from './backends.js'
 import { PAGE, randomPage, samples, textPage, zeroPage } from './pages.js'
 
 describe('lz4()', () => {
@@ -15,6 +16,20 @@ describe('lz4()', () => {
     expect(lz4({ checksum: false }).capabilities.format).toBe('lz4-block+size')
     expect(lz4({ checksum: false }).capabilities.checksum).toBe(false)
     expect(Object.isFrozen(c.capabilities)).toBe(true)
+    expect(backends).toContain(c.capabilities.backend)
+    expect(c.capabilities.backend).toBe(backends[0]) // 'auto' prefers liblz4
+    expect(lz4({ backend: 'lz4-napi' }).capabilities.backend).toBe('lz4-napi')
+  })
+
+  it('rejects an unknown backend with ERR_INVALID_OPTION', () => {
+    const make = () => lz4({ backend: 'lz4-hc' as 'auto' })
+    expect(make).toThrow(RangeError)
+    expect(make).toThrow("[@zswap/lz4] options.backend must be one of 'auto', 'liblz4', 'lz4-napi'")
+    try {
+      make()
+    } catch (error) {
+      expect((error as { code: string }).code).toBe(ErrorCode.INVALID_OPTION)
+    }
   })
 
   it('rejects a non-boolean checksum option with ERR_INVALID_OPTION', () => {
@@ -29,8 +44,10 @@ describe('lz4()', () => {
   })
 })
 
-describe.each([true, false])('Lz4Compressor (checksum: %s)', (checksum) => {
-  const c = lz4({ checksum })
+const configs = backends.flatMap((backend) => [true, false].map((checksum) => ({ backend, checksum })))
+
+describe.each(configs)('Lz4Compressor ($backend, checksum: $checksum)', ({ backend, checksum }) => {
+  const c = lz4({ backend, checksum })
   const trailer = checksum ? 4 : 0
 
   it.each(samples)('round-trips a %s page', (_, make) => {
@@ -87,6 +104,23 @@ describe.each([true, false])('Lz4Compressor (checksum: %s)', (checksum) => {
     expect(outBuf.subarray(29 + PAGE).every((b) => b === 0x33)).toBe(true)
   })
 
+  it('round-trips inputs past the 64 KiB decode scratch buffer', () => {
+    for (const pages of [17, 64]) {
+      const big = new Uint8Array(pages * PAGE)
+      for (let i = 0; i < pages; i++) big.set(textPage(100 + i), i * PAGE)
+      const cbuf = new Uint8Array(big.length)
+      const m = c.compress(big, cbuf)
+      expect(m).toBeGreaterThan(0)
+      const out = new Uint8Array(big.length)
+      expect(c.decompress(cbuf.subarray(0, m), out)).toBe(big.length)
+      expect(out).toEqual(big)
+      // too small a dst: an error, and no byte of dst written
+      const short = new Uint8Array(big.length - 1).fill(0x5a)
+      expect(() => c.decompress(cbuf.subarray(0, m), short)).toThrow(/more than the/)
+      expect(short.every((b) => b === 0x5a)).toBe(true)
+    }
+  })
+
   it('round-trips an empty input and a 64 KiB multi-page chunk', () => {
     const dst = new Uint8Array(16)
     const n = c.compress(new Uint8Array(0), dst)
@@ -112,20 +146,23 @@ describe.each([true, false])('Lz4Compressor (checksum: %s)', (checksum) => {
     expect(out.subarray(0, PAGE)).toEqual(page)
   })
 
-  it('speaks lz4-napi’s size-prefixed block format, plus the CRC-32 trailer when on', () => {
-    const page = textPage(8)
-    const dst = new Uint8Array(PAGE)
-    const n = c.compress(page, dst)
-    const raw = compressSync(Buffer.from(page))
-    expect(n).toBe(raw.length + trailer)
-    expect(Buffer.from(dst.subarray(0, raw.length)).equals(raw)).toBe(true)
-    expect(new Uint8Array(uncompressSync(dst.subarray(0, n - trailer)))).toEqual(page)
-    expect(new DataView(dst.buffer).getUint32(0, true)).toBe(PAGE)
-  })
+  it.runIf(backend === 'lz4-napi')(
+    'speaks lz4-napi’s size-prefixed block format, plus the CRC-32 trailer when on',
+    () => {
+      const page = textPage(8)
+      const dst = new Uint8Array(PAGE)
+      const n = c.compress(page, dst)
+      const raw = compressSync(Buffer.from(page))
+      expect(n).toBe(raw.length + trailer)
+      expect(Buffer.from(dst.subarray(0, raw.length)).equals(raw)).toBe(true)
+      expect(new Uint8Array(uncompressSync(dst.subarray(0, n - trailer)))).toEqual(page)
+      expect(new DataView(dst.buffer).getUint32(0, true)).toBe(PAGE)
+    },
+  )
 })
 
-it('works on views of SharedArrayBuffers (worker-thread staging buffers)', () => {
-  const c = lz4()
+it.each(backends)('works on views of SharedArrayBuffers (worker-thread staging buffers) on %s', (backend) => {
+  const c = lz4({ backend })
   const shared = new Uint8Array(new SharedArrayBuffer(3 * PAGE))
   shared.set(textPage(15), PAGE)
   const block = new Uint8Array(new SharedArrayBuffer(PAGE))
@@ -135,8 +172,8 @@ it('works on views of SharedArrayBuffers (worker-thread staging buffers)', () =>
   expect(shared.subarray(2 * PAGE)).toEqual(textPage(15))
 })
 
-it('wraps a binding failure on compress in CompressionFailedError', () => {
-  const c = lz4()
+it.each(backends)('wraps a binding failure on compress in CompressionFailedError on %s', (backend) => {
+  const c = lz4({ backend })
   // Not a Uint8Array: the binding throws, the driver must translate it.
   expect(() => c.compress(123 as unknown as Uint8Array, new Uint8Array(PAGE))).toThrow(CompressionFailedError)
 })

@@ -1,4 +1,7 @@
-import { cpus, loadavg } from 'node:os'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { createZswap } from '@zswap/cache'
@@ -6,14 +9,18 @@ import { type Compressor, CorruptDataError, type Folio, isAccelerator, PAGE_SIZE
 import Table from 'cli-table3'
 import { compressSync, uncompressSync } from 'lz4-napi'
 import type { Corpus } from '../corpus.js'
-import { createStack, type Stack } from '../stacks.js'
+import { compressorBackend, createStack, type Stack } from '../stacks.js'
+import { parseNative } from './compressors.js'
 import { fixed, loadCorpora, median } from './util.js'
 
 /**
  * `bench cache`: the cost of the cache around the compressor. On each corpus,
- * store and load throughput through the cache (lz4 + zbud, order-0 folios,
- * one store/load call per page) is divided by a raw lz4-napi
- * compressSync/uncompressSync loop over the same pages in the same run. The
+ * store and load throughput through the cache (lz4 with its default options,
+ * so liblz4 when its addon is built, + zsmalloc, order-0 folios, one
+ * store/load call per page) is divided by a raw lz4-napi
+ * compressSync/uncompressSync loop over the same pages in the same run, and
+ * by native `lz4 -b1 -B4096 -i1` (the reference C code with no Node around
+ * it; `storeVsNative`/`loadVsNative`), the CLI run within each run. The
  * stack's Compressor alone (into page buffers, no cache) is measured too, so
  * the gap splits into what the driver costs and what the cache adds. The
  * baselines and the cache alternate order from run to run to cancel drift;
@@ -25,7 +32,7 @@ import { fixed, loadCorpora, median } from './util.js'
  * the process spends preempted does not count.
  */
 
-const GOALS = { storeVsRaw: 0.85, loadVsRaw: 0.8, bytesPerEntry: 32 }
+const GOALS = { storeVsRaw: 0.85, loadVsRaw: 0.8, bytesPerEntry: 32, storeVsNative: 0.75, loadVsNative: 0.6 }
 
 /** Milliseconds of one timed loop: wall clock and process CPU (user + system). */
 interface Time {
@@ -54,6 +61,9 @@ interface Sample {
   cacheLoad: Time
   storedPages: number
   metadataBytes: number
+  /** Native `lz4 -b1 -B4096` MB/s in this run; NaN when the CLI is missing or skipped. */
+  nativeStoreMBps: number
+  nativeLoadMBps: number
 }
 
 /** Per-corpus figures (medians over runs). */
@@ -74,6 +84,12 @@ export interface CacheBenchCorpus {
   rawLoadMBps: number
   driverLoadMBps: number
   cacheLoadMBps: number
+  /** Cache store MB/s ÷ native `lz4 -b1 -B4096` compress MB/s, same run; null without the CLI. */
+  storeVsNative: number | null
+  /** Cache load MB/s ÷ native lz4 decompress MB/s, same run; null without the CLI. */
+  loadVsNative: number | null
+  nativeStoreMBps: number | null
+  nativeLoadMBps: number | null
   /** The same ratios computed from process CPU time. */
   cpu: CpuRatios
 }
@@ -93,9 +109,15 @@ export interface CacheBenchReport {
   bytesPerEntry: number
   driverStoreVsRaw: number
   driverLoadVsRaw: number
+  /** Overall cache store MB/s ÷ native lz4 compress MB/s (per run over all corpora, median); null without the CLI. */
+  storeVsNative: number | null
+  /** Overall cache load MB/s ÷ native lz4 decompress MB/s; null without the CLI. */
+  loadVsNative: number | null
   cpu: CpuRatios
-  /** The stack measured, e.g. `'lz4+zbud'`. */
+  /** The stack measured, e.g. `'lz4+zsmalloc'`. */
   stack: string
+  /** The compressor's library (lz4: `'liblz4'` or `'lz4-napi'`), when it says. */
+  backend?: string
   goals: typeof GOALS
   runs: number
   source: string
@@ -224,11 +246,21 @@ class Workload {
   }
 }
 
+/** Native `lz4 -b1 -B4096 -i1` on a raw pages file, MB/s; NaN when the CLI is missing or fails. */
+function lz4Native(file: string | undefined): { c: number; d: number } {
+  if (file === undefined) return { c: Number.NaN, d: Number.NaN }
+  const result = spawnSync('lz4', ['-b1', '-B4096', '-i1', file], { encoding: 'utf8', timeout: 120_000 })
+  const n =
+    result.error === undefined ? parseNative(`${result.stdout ?? ''}${result.stderr ?? ''}`) : undefined
+  return n === undefined ? { c: Number.NaN, d: Number.NaN } : { c: n.c, d: n.d }
+}
+
 async function measure(
   w: Workload,
   baselinesFirst: boolean,
   makeStack: () => Promise<Stack>,
   driver: Compressor | undefined,
+  nativeFile?: string,
 ): Promise<Sample> {
   // Compression is deterministic, so the set of stored pages the raw and driver loads need is the
   // same in every run; the warm-up (baselinesFirst = false) establishes it before anything is recorded.
@@ -236,7 +268,9 @@ async function measure(
   let rawLoad = NO_TIME
   let driverStore = NO_TIME
   let driverLoad = NO_TIME
+  let nativeMBps = { c: Number.NaN, d: Number.NaN }
   const baselines = () => {
+    nativeMBps = lz4Native(nativeFile)
     rawStore = w.rawStore()
     rawLoad = w.rawLoad()
     if (driver !== undefined) {
@@ -256,16 +290,37 @@ async function measure(
     cacheLoad: c.load,
     storedPages: c.storedPages,
     metadataBytes: c.metadataBytes,
+    nativeStoreMBps: nativeMBps.c,
+    nativeLoadMBps: nativeMBps.d,
   }
 }
 
 const mbps = (bytes: number, ms: number) => bytes / 1e3 / ms
+const mbpsToMs = (bytes: number, rate: number) => bytes / 1e3 / rate
 
 type Clock = keyof Time
 
 /** Median over runs of baseline time ÷ measured time (a throughput ratio: same bytes both sides). */
 function ratio(samples: Sample[], base: (s: Sample) => Time, measured: (s: Sample) => Time, clock: Clock) {
   return median(samples.map((s) => base(s)[clock] / measured(s)[clock]))
+}
+
+/** Median of the finite values, or null when there are none (the CLI was missing or skipped). */
+function finiteMedian(values: number[]): number | null {
+  const ok = values.filter((v) => Number.isFinite(v))
+  return ok.length === 0 ? null : median(ok)
+}
+
+/** Cache MB/s ÷ native lz4 MB/s of the same run, median over runs. */
+function vsNative(
+  samples: Sample[],
+  store: (s: Sample) => number,
+  load: (s: Sample) => number,
+): { storeVsNative: number | null; loadVsNative: number | null } {
+  return {
+    storeVsNative: finiteMedian(samples.map((s) => store(s) / s.nativeStoreMBps)),
+    loadVsNative: finiteMedian(samples.map((s) => load(s) / s.nativeLoadMBps)),
+  }
 }
 
 /** Runs the bench and returns its figures. */
@@ -276,10 +331,12 @@ export async function runCacheBench(options: {
   createStack?: () => Promise<Stack>
   /** lz4's checksum in the default stack (default true). */
   checksum?: boolean
+  /** Run native `lz4 -b1 -B4096` in every run for storeVsNative/loadVsNative (default true). */
+  native?: boolean
 }): Promise<CacheBenchReport> {
   const makeStack =
     options.createStack ??
-    (() => createStack({ compressor: 'lz4', zpool: 'zbud', lz4Checksum: options.checksum ?? true }))
+    (() => createStack({ compressor: 'lz4', zpool: 'zsmalloc', lz4Checksum: options.checksum ?? true }))
   // A compressor of the same kind, measured on its own (the middle tier between raw lz4 and the cache).
   const probe = await makeStack()
   probe.zpool.destroy()
@@ -287,18 +344,28 @@ export async function runCacheBench(options: {
   const { corpora, source } = loadCorpora(options.corpusDir === undefined ? {} : { dir: options.corpusDir })
   const workloads = corpora.map((c) => new Workload(c))
   const samples: Sample[][] = workloads.map(() => [])
+  // the corpora as raw pages files for the native CLI
+  const tmp = options.native === false ? undefined : mkdtempSync(join(tmpdir(), 'zswap-bench-cache-'))
+  const files = workloads.map((w, i) => {
+    if (tmp === undefined) return undefined
+    const file = join(tmp, `${i}.pages`)
+    writeFileSync(file, w.corpus.data)
+    return file
+  })
   try {
     for (const w of workloads) await measure(w, false, makeStack, driver) // warm-up, not recorded
     for (let r = 0; r < options.runs; r++) {
       for (let i = 0; i < workloads.length; i++) {
-        samples[i].push(await measure(workloads[i], r % 2 === 0, makeStack, driver))
+        samples[i].push(await measure(workloads[i], r % 2 === 0, makeStack, driver, files[i]))
       }
     }
   } finally {
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true })
     if (isAccelerator(probe.compressor)) await probe.compressor.close()
     else probe.compressor.close?.()
   }
 
+  // (no CPU-time variant of vsNative: the CLI reports wall-clock speed only)
   const cpuRatios = (s: Sample[]): CpuRatios => ({
     storeVsRaw: ratio(
       s,
@@ -366,6 +433,13 @@ export async function runCacheBench(options: {
       rawLoadMBps: rate(storedBytes, (x) => x.rawLoad),
       driverLoadMBps: rate(storedBytes, (x) => x.driverLoad),
       cacheLoadMBps: rate(storedBytes, (x) => x.cacheLoad),
+      ...vsNative(
+        s,
+        (x) => mbps(bytes, x.cacheStore.wall),
+        (x) => mbps(storedBytes, x.cacheLoad.wall),
+      ),
+      nativeStoreMBps: finiteMedian(s.map((x) => x.nativeStoreMBps)),
+      nativeLoadMBps: finiteMedian(s.map((x) => x.nativeLoadMBps)),
       cpu: cpuRatios(s),
     }
   })
@@ -382,6 +456,9 @@ export async function runCacheBench(options: {
         cacheLoad: add(acc.cacheLoad, s[r].cacheLoad),
         storedPages: acc.storedPages + s[r].storedPages,
         metadataBytes: acc.metadataBytes + s[r].metadataBytes,
+        // native MB/s over all corpora: set below from each corpus's bytes and rate
+        nativeStoreMBps: Number.NaN,
+        nativeLoadMBps: Number.NaN,
       }),
       {
         rawStore: { wall: 0, cpu: 0 },
@@ -392,8 +469,28 @@ export async function runCacheBench(options: {
         cacheLoad: { wall: 0, cpu: 0 },
         storedPages: 0,
         metadataBytes: 0,
+        nativeStoreMBps: 0,
+        nativeLoadMBps: 0,
       },
     ),
+  )
+  // Overall native MB/s of a run: all corpora's bytes ÷ the time native lz4 takes on each of them.
+  const corpusBytes = workloads.map((w) => w.pages * PAGE_SIZE)
+  const allBytes = corpusBytes.reduce((a, b) => a + b, 0)
+  for (let r = 0; r < totals.length; r++) {
+    let storeMs = 0
+    let loadMs = 0
+    for (let i = 0; i < samples.length; i++) {
+      storeMs += mbpsToMs(corpusBytes[i], samples[i][r].nativeStoreMBps)
+      loadMs += mbpsToMs(corpusBytes[i], samples[i][r].nativeLoadMBps)
+    }
+    totals[r].nativeStoreMBps = mbps(allBytes, storeMs)
+    totals[r].nativeLoadMBps = mbps(allBytes, loadMs)
+  }
+  const overallNative = vsNative(
+    totals,
+    (x) => mbps(allBytes, x.cacheStore.wall),
+    (x) => mbps(x.storedPages * PAGE_SIZE, x.cacheLoad.wall),
   )
   return {
     storeVsRaw: ratio(
@@ -421,8 +518,13 @@ export async function runCacheBench(options: {
       (x) => x.driverLoad,
       'wall',
     ),
+    storeVsNative: overallNative.storeVsNative,
+    loadVsNative: overallNative.loadVsNative,
     cpu: cpuRatios(totals),
     stack: probe.name,
+    ...(compressorBackend(probe.compressor) === undefined
+      ? {}
+      : { backend: compressorBackend(probe.compressor) }),
     goals: GOALS,
     runs: options.runs,
     source,
@@ -436,6 +538,9 @@ export async function runCacheBench(options: {
   }
 }
 
+const orDash = (a: number | null, b: number | null) =>
+  a === null || b === null ? '-' : `${fixed(a)} / ${fixed(b)}`
+
 function formatCacheBench(report: CacheBenchReport): string {
   const table = new Table({
     head: [
@@ -445,9 +550,11 @@ function formatCacheBench(report: CacheBenchReport): string {
       'storeVsRaw (cpu)',
       'load MB/s raw / driver / cache',
       'loadVsRaw (cpu)',
+      'native lz4 MB/s c / d',
+      'vsNative store / load',
       'B/entry',
     ],
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   })
@@ -461,6 +568,10 @@ function formatCacheBench(report: CacheBenchReport): string {
       pair(c.storeVsRaw, c.cpu.storeVsRaw),
       tiers(c.rawLoadMBps, c.driverLoadMBps, c.cacheLoadMBps),
       pair(c.loadVsRaw, c.cpu.loadVsRaw),
+      c.nativeStoreMBps === null
+        ? '-'
+        : `${fixed(c.nativeStoreMBps, 0)} / ${fixed(c.nativeLoadMBps as number, 0)}`,
+      orDash(c.storeVsNative, c.loadVsNative),
       fixed(c.bytesPerEntry, 1),
     ])
   }
@@ -471,12 +582,20 @@ function formatCacheBench(report: CacheBenchReport): string {
     pair(report.storeVsRaw, report.cpu.storeVsRaw),
     `driver/raw ${pair(report.driverLoadVsRaw, report.cpu.driverLoadVsRaw)}`,
     pair(report.loadVsRaw, report.cpu.loadVsRaw),
+    '',
+    orDash(report.storeVsNative, report.loadVsNative),
     fixed(report.bytesPerEntry, 1),
   ])
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
   const { goals, machine } = report
+  const nativeGoals =
+    report.storeVsNative === null || report.loadVsNative === null
+      ? 'vs native: lz4 CLI not found'
+      : `storeVsNative ≥ ${goals.storeVsNative} ${verdict(report.storeVsNative >= goals.storeVsNative)}, ` +
+        `loadVsNative ≥ ${goals.loadVsNative} ${verdict(report.loadVsNative >= goals.loadVsNative)}`
   return [
-    `bench cache: ${report.stack}, order-0 folios, one call per page, vs raw lz4-napi in the same run`,
+    `bench cache: ${report.stack}${report.backend ? ` (${report.backend})` : ''}, order-0 folios, one call per page, ` +
+      'vs raw lz4-napi and native lz4 in the same run',
     `corpora: ${report.source}; medians of ${report.runs} interleaved runs; ` +
       `${machine.cpus} CPUs (${machine.cpuModel}), load average ${machine.loadAverage.join(' ')}, node ${machine.node}`,
     table.toString(),
@@ -484,7 +603,8 @@ function formatCacheBench(report: CacheBenchReport): string {
       'cache = store()/load() per page; (cpu) = the ratio of process CPU time',
     `goals (wall clock): storeVsRaw ≥ ${goals.storeVsRaw} ${verdict(report.storeVsRaw >= goals.storeVsRaw)}, ` +
       `loadVsRaw ≥ ${goals.loadVsRaw} ${verdict(report.loadVsRaw >= goals.loadVsRaw)}, ` +
-      `bytesPerEntry ≤ ${goals.bytesPerEntry} ${verdict(report.bytesPerEntry <= goals.bytesPerEntry)}`,
+      `bytesPerEntry ≤ ${goals.bytesPerEntry} ${verdict(report.bytesPerEntry <= goals.bytesPerEntry)}, ${nativeGoals}`,
+    'vsNative = cache MB/s ÷ `lz4 -b1 -B4096 -i1` MB/s in the same run (wall clock: the CLI reports no CPU time)',
   ].join('\n')
 }
 
@@ -495,6 +615,7 @@ export default async function cacheBench(argv: string[]): Promise<number> {
     'corpus-dir'?: string
     runs?: string
     'no-checksum'?: boolean
+    'no-native'?: boolean
     help?: boolean
   }
   try {
@@ -505,6 +626,7 @@ export default async function cacheBench(argv: string[]): Promise<number> {
         'corpus-dir': { type: 'string' },
         runs: { type: 'string' },
         'no-checksum': { type: 'boolean' },
+        'no-native': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -516,7 +638,7 @@ export default async function cacheBench(argv: string[]): Promise<number> {
   }
   if (values.help) {
     process.stdout.write(
-      'usage: bench cache [--json] [--corpus-dir DIR] [--runs N (default 9)] [--no-checksum (lz4 as the kernel has it)]\n',
+      'usage: bench cache [--json] [--corpus-dir DIR] [--runs N (default 9)] [--no-checksum (lz4 as the kernel has it)] [--no-native (skip the lz4 CLI)]\n',
     )
     return 0
   }
@@ -528,6 +650,7 @@ export default async function cacheBench(argv: string[]): Promise<number> {
   const report = await runCacheBench({
     runs,
     checksum: !values['no-checksum'],
+    native: !values['no-native'],
     ...(values['corpus-dir'] === undefined ? {} : { corpusDir: values['corpus-dir'] }),
   })
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCacheBench(report)}\n`)

@@ -87,6 +87,15 @@ export function legend(report: ComparisonReport): string {
   return (
     `Figures are medians of ${runs} run${runs === 1 ? '' : 's'} each (after ${warmup} warm-up), stacks interleaved; ` +
     'MB/s of uncompressed data (10^6 bytes); latency per folio call. ' +
-    '* best in column (memcpy baseline excluded); ◆ Pareto-optimal (compression ratio vs store MB/s).'
+    '* best in column (memcpy baseline excluded); ◆ Pareto-optimal (compression ratio vs store MB/s).' +
+    backends(report)
   )
+}
+
+/** Which library each stack's codec ran on, for drivers with several (lz4 on liblz4 or lz4-napi). */
+function backends(report: ComparisonReport): string {
+  const seen = new Map<string, string>()
+  for (const r of report.results) if (r.backend !== undefined) seen.set(r.stack, r.backend)
+  if (seen.size === 0) return ''
+  return ` Codec library: ${[...seen].map(([stack, backend]) => `${stack} on ${backend}`).join(', ')}.`
 }

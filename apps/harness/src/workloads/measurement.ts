@@ -73,6 +73,8 @@ export interface Measurement {
   counters: Record<string, number>
   /** The accelerator's (or compressor's) own stats at the end, when it has any. */
   driverStats?: unknown
+  /** The library the codec runs on, when its driver has several (lz4: `'liblz4'` or `'lz4-napi'`). */
+  backend?: string
   integrity: Integrity
   pressure?: PressureResult
 }

@@ -1,0 +1,20 @@
+{
+  "variables": {
+    "lz4_lib%": "<!(node scripts/native-config.cjs lz4)",
+    "lz4_static%": "<!(node scripts/native-config.cjs static)",
+    "isal%": "<!(node scripts/native-config.cjs isal)"
+  },
+  "targets": [
+    {
+      "target_name": "zswap_lz4",
+      "sources": ["src/native/lz4_addon.c"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags": ["-O3", "-std=c11", "-fvisibility=hidden"],
+      "libraries": ["<(lz4_lib)", "-Wl,--exclude-libs,ALL"],
+      "conditions": [
+        ["lz4_static==1", { "defines": ["ZSWAP_LZ4_STATIC"] }],
+        ["isal==1", { "defines": ["ZSWAP_LZ4_ISAL"], "libraries": ["-lisal"] }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,214 @@
+/*
+ * @zswap/lz4's native backend: the reference LZ4 library (liblz4) behind
+ * Node-API, compressing and decompressing straight into the caller's
+ * Uint8Arrays. Wire format, shared with the lz4-napi backend:
+ *
+ *   u32le uncompressedSize ‖ LZ4 block ‖ [u32le CRC-32(everything before it)]
+ *
+ * Each Node environment (the main thread, every worker thread) gets its own
+ * compression state and scratch buffer, handed to the functions as their
+ * callback data and freed with the environment; nothing is shared between
+ * threads. The CRC-32 is ISA-L's crc32_gzip_refl() when the build found
+ * libisal-dev (a carry-less-multiply kernel, about 5x zlib's on 2 KB blocks),
+ * else zlib's crc32_z(), which Node exports to addons (its bundled zlib) or
+ * takes from the system libz. Both compute the same IEEE CRC-32.
+ *
+ * Results are plain ints: bytes written, or a negative DECODE_* code that the
+ * JavaScript side turns into a typed error. Only a wrong argument type throws.
+ */
+#define LZ4_STATIC_LINKING_ONLY
+#include <lz4.h>
+/* Linked against liblz4.a, the state is reused without clearing its 16 KiB table
+ * on every call (what `lz4 -b` does); liblz4.so does not export that entry point. */
+#ifdef ZSWAP_LZ4_STATIC
+#define COMPRESS_EXT LZ4_compress_fast_extState_fastReset
+#define LINKAGE "static"
+#else
+#define LINKAGE "shared"
+#define COMPRESS_EXT LZ4_compress_fast_extState
+#endif
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef ZSWAP_LZ4_ISAL
+#include <isa-l/crc.h>
+#define CRC_IMPL "isa-l"
+#else
+#include <zlib.h>
+#define CRC_IMPL "zlib"
+#endif
+
+#define SIZE_BYTES 4
+#define CHECKSUM_BYTES 4
+/* Failed decodes go through this buffer so that dst is left alone; larger outputs use a heap one. */
+#define SCRATCH_BYTES (64 * 1024)
+
+enum {
+  DECODE_TRUNCATED = -1,
+  DECODE_CHECKSUM = -2,
+  DECODE_TOO_LARGE = -3,
+  DECODE_CORRUPT = -4,
+  DECODE_NO_MEMORY = -5,
+};
+
+typedef struct {
+  LZ4_stream_t stream; /* initialised once per environment, reused by every call */
+  uint8_t scratch[SCRATCH_BYTES];
+} state_t;
+
+static uint32_t load32(const uint8_t *p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static void store32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16);
+  p[3] = (uint8_t)(v >> 24);
+}
+
+/* CRC-32 (IEEE, as zlib and gzip): ISA-L's folding kernel when built with it, else zlib's. */
+static uint32_t checksum(const uint8_t *p, size_t n) {
+#ifdef ZSWAP_LZ4_ISAL
+  return crc32_gzip_refl(0, p, (uint64_t)n);
+#else
+  return (uint32_t)crc32_z(0, p, n);
+#endif
+}
+
+/* Reads two Uint8Array arguments; false (with a pending TypeError) otherwise. */
+static int bytes_args(napi_env env, napi_callback_info info, uint8_t **a, size_t *na, uint8_t **b,
+                      size_t *nb, state_t **state) {
+  size_t argc = 2;
+  napi_value argv[2];
+  void *data;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, &data) != napi_ok) return 0;
+  *state = (state_t *)data;
+  napi_typedarray_type ta, tb;
+  if (argc < 2 || napi_get_typedarray_info(env, argv[0], &ta, na, (void **)a, NULL, NULL) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &tb, nb, (void **)b, NULL, NULL) != napi_ok ||
+      ta != napi_uint8_array || tb != napi_uint8_array) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value ignored;
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "src and dst must be Uint8Arrays");
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value int_result(napi_env env, int64_t n) {
+  napi_value out;
+  napi_create_int64(env, n, &out);
+  return out;
+}
+
+/* Block with its size prefix and, when `trailer` is CHECKSUM_BYTES, the CRC-32; -1 when dst is too small. */
+static int64_t encode(state_t *s, const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t trailer) {
+  if (n > LZ4_MAX_INPUT_SIZE) return -2;
+  if (cap < SIZE_BYTES + trailer + 1) return -1;
+  size_t room = cap - SIZE_BYTES - trailer;
+  if (room > INT32_MAX) room = INT32_MAX;
+  int m = COMPRESS_EXT(&s->stream, (const char *)src, (char *)dst + SIZE_BYTES,
+                                               (int)n, (int)room, 1);
+  if (m <= 0) return -1;
+  store32(dst, (uint32_t)n);
+  size_t total = SIZE_BYTES + (size_t)m;
+  if (trailer) {
+    store32(dst + total, checksum(dst, total));
+    total += CHECKSUM_BYTES;
+  }
+  return (int64_t)total;
+}
+
+static int64_t decode(state_t *s, const uint8_t *src, size_t len, uint8_t *dst, size_t cap, size_t trailer) {
+  if (len < SIZE_BYTES + 1 + trailer) return DECODE_TRUNCATED;
+  size_t n = len - trailer;
+  if (trailer && load32(src + n) != checksum(src, n)) return DECODE_CHECKSUM;
+  uint32_t size = load32(src);
+  if (size > cap) return DECODE_TOO_LARGE;
+  if (n - SIZE_BYTES > INT32_MAX) return DECODE_CORRUPT;
+  uint8_t *out = size <= SCRATCH_BYTES ? s->scratch : malloc(size ? size : 1);
+  if (out == NULL) return DECODE_NO_MEMORY;
+  int got = LZ4_decompress_safe((const char *)src + SIZE_BYTES, (char *)out, (int)(n - SIZE_BYTES), (int)size);
+  if (got >= 0 && (uint32_t)got == size) memcpy(dst, out, size);
+  if (out != s->scratch) free(out);
+  return got >= 0 && (uint32_t)got == size ? (int64_t)size : DECODE_CORRUPT;
+}
+
+#define ENTRY(name, body)                                                                        \
+  static napi_value name(napi_env env, napi_callback_info info) {                                \
+    uint8_t *src, *dst;                                                                          \
+    size_t ns, nd;                                                                               \
+    state_t *s;                                                                                  \
+    if (!bytes_args(env, info, &src, &ns, &dst, &nd, &s)) return NULL;                           \
+    return int_result(env, body);                                                                \
+  }
+
+ENTRY(compress_plain, encode(s, src, ns, dst, nd, 0))
+ENTRY(compress_crc, encode(s, src, ns, dst, nd, CHECKSUM_BYTES))
+ENTRY(decompress_plain, decode(s, src, ns, dst, nd, 0))
+ENTRY(decompress_crc, decode(s, src, ns, dst, nd, CHECKSUM_BYTES))
+
+/* CRC-32 of one Uint8Array, for measuring and for tests. */
+static napi_value crc(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_typedarray_type t;
+  size_t n;
+  void *p;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_typedarray_info(env, argv[0], &t, &n, &p, NULL, NULL) != napi_ok || t != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "data must be a Uint8Array");
+    return NULL;
+  }
+  napi_value out;
+  napi_create_uint32(env, checksum(p, n), &out);
+  return out;
+}
+
+static void free_state(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data);
+}
+
+NAPI_MODULE_INIT() {
+  state_t *s = malloc(sizeof(state_t));
+  if (s == NULL) {
+    napi_throw_error(env, NULL, "@zswap/lz4: out of memory for the liblz4 state");
+    return NULL;
+  }
+  LZ4_initStream(&s->stream, sizeof(s->stream));
+#ifndef ZSWAP_LZ4_ISAL
+  crc32(0, Z_NULL, 0); /* Chromium's zlib (Node's) detects its SIMD kernels on this call */
+#endif
+  if (napi_set_instance_data(env, s, free_state, NULL) != napi_ok) {
+    free(s);
+    return NULL;
+  }
+  napi_property_descriptor props[] = {
+      {"compress", NULL, compress_plain, NULL, NULL, NULL, napi_enumerable, s},
+      {"compressChecksum", NULL, compress_crc, NULL, NULL, NULL, napi_enumerable, s},
+      {"decompress", NULL, decompress_plain, NULL, NULL, NULL, napi_enumerable, s},
+      {"decompressChecksum", NULL, decompress_crc, NULL, NULL, NULL, napi_enumerable, s},
+      {"crc32", NULL, crc, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_value version, crc_impl, linkage;
+  napi_create_string_utf8(env, LZ4_versionString(), NAPI_AUTO_LENGTH, &version);
+  napi_create_string_utf8(env, CRC_IMPL, NAPI_AUTO_LENGTH, &crc_impl);
+  napi_create_string_utf8(env, LINKAGE, NAPI_AUTO_LENGTH, &linkage);
+  napi_property_descriptor values[] = {
+      {"lz4Version", NULL, NULL, NULL, NULL, version, napi_enumerable, NULL},
+      {"crc32Implementation", NULL, NULL, NULL, NULL, crc_impl, napi_enumerable, NULL},
+      {"linkage", NULL, NULL, NULL, NULL, linkage, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, 5, props) != napi_ok ||
+      napi_define_properties(env, exports, 3, values) != napi_ok)
+    return NULL;
+  return exports;
+}
