@@ -46,8 +46,8 @@ export const COMPRESSORS: readonly CompressorRow[] = [
     iaa: true,
     create: () => iaa({ engines: 2, jobTimeoutMs: IAA_FUZZ_TIMEOUT_MS, restartLimit: 1000 }),
   },
-  // by_n over lz4: each page is cut into 4 chunks of 1 KiB compressed as one batch, packed behind its header
-  { name: 'by_n', create: () => byN(lz4(), { n: 4 }) },
+  // by_n over lz4: each page is cut into 4 chunks of 1 KiB (8 pages per batch), packed behind a header and a CRC-32
+  { name: 'by_n', create: () => byN(lz4(), { n: 4, maxBatch: 8 }) },
 ]
 
 /** Zpools: one row each; a new allocator is one line here. */
