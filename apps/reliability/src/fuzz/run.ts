@@ -605,6 +605,29 @@ class ComboRun {
     }
     this.batch = []
     if (threw !== undefined) this.#threw('store', threw)
+    this.#checkCgroupWriteback(extra)
+  }
+
+  /**
+   * A cgroup with write-back on that is at or over zswapMax when a folio of it is checked writes back
+   * until it is under (obj_cgroup_may_zswap + shrink_memcg). So whenever this call stored folios of
+   * such a cgroup, what it holds now minus what those folios added is under the limit: write-back,
+   * freed stale entries and invalidates only lower it. Kills a loop that stops at usage == limit
+   * (`setCgroup` sometimes sets zswapMax to the cgroup's usage exactly, so the equality happens).
+   */
+  #checkCgroupWriteback(added: ReadonlyMap<string, number>): void {
+    const st = this.s.cache.stats()
+    for (const [name, bytes] of added) {
+      const cg = this.model.cg(name)
+      if (!cg.writeback || cg.zswapMax === 0 || !Number.isFinite(cg.zswapMax) || !Number.isFinite(bytes))
+        continue
+      const held = st.cgroups[name].zswap - bytes
+      if (held >= cg.zswapMax) {
+        fail(
+          `cgroup ${name} stored folios while holding ${held} ≥ zswapMax ${cg.zswapMax} bytes with writeback on: it must write back until it is under first`,
+        )
+      }
+    }
   }
 
   /** The swap device holds exactly `data` at `offset`. */
@@ -797,7 +820,9 @@ class ComboRun {
 
   #setCgroup(): void {
     const name = this.prng.pick(['a', 'b'])
-    const zswapMax = this.prng.pick([0, 4000, 20_000, 60_000, Number.POSITIVE_INFINITY])
+    // -1: exactly the cgroup's usage now, so its next folio meets usage == zswapMax
+    const pick = this.prng.pick([0, 4000, 20_000, 60_000, Number.POSITIVE_INFINITY, -1])
+    const zswapMax = pick === -1 ? this.s.cache.stats().cgroups[name].zswap : pick
     const writeback = this.prng.chance(0.6)
     this.#log(`setCgroup ${name} zswapMax=${zswapMax} writeback=${writeback}`)
     this.s.cache.setCgroup(name, { zswapMax, writeback })
