@@ -14,8 +14,10 @@ import { deriveSeed, Prng } from '../prng.js'
 import { COMBOS, type Combo, IAA_FUZZ_TIMEOUT_MS, isIaaDevice } from './combos.js'
 import {
   type CountingZpool,
+  counterOf,
   FAULT_KINDS,
   FAULT_WEIGHTS,
+  type FaultCounter,
   type FaultKind,
   FaultSwitch,
   faultyAccelerator,
@@ -449,9 +451,18 @@ class ComboRun {
         break
     }
     const disrupted = this.#disrupted()
+    const fired = [...this.sw.firedSite]
     this.sw.reset()
     await this.#reconcile()
     this.#checkStats()
+    // a driver fault is a counted rejection (docs/DESIGN.md): the counter of the kind that fired rose
+    const counted = this.#faultCounters()
+    for (const [kind, site] of fired) {
+      const c = counterOf(kind, site)
+      if (c !== undefined && counted[c] <= faultCountersBefore[c]) {
+        fail(`fault ${kind} (in a ${site} call) was not counted: stats.${c} stayed at ${counted[c]}`)
+      }
+    }
     if (!disrupted) {
       // with healthy drivers these counters never move: a page that does not fit is reject_compress_poor
       const after = this.#faultCounters()
@@ -471,12 +482,13 @@ class ComboRun {
     }
   }
 
-  #faultCounters(): Record<(typeof FAULT_COUNTERS)[number], number> {
+  #faultCounters(): Record<FaultCounter, number> {
     const st = this.s.cache.stats()
     return {
       decompress_fail: st.decompress_fail,
       reject_alloc_fail: st.reject_alloc_fail,
       reject_compress_fail: st.reject_compress_fail,
+      reject_reclaim_fail: st.reject_reclaim_fail,
     }
   }
 
