@@ -22,12 +22,12 @@ describe('model-based fuzzing with faults', () => {
     })
   }
 
-  it('a random seed (printed on failure) on lz4+zsmalloc and zstd+z3fold, 2000 operations', async () => {
+  it('a random seed (printed on failure) on lz4+zsmalloc, zstd+z3fold and by_n+zbud, 3000 operations', async () => {
     const seed = randomSeed()
     const report = await runFuzz({
-      ops: 2000,
+      ops: 3000,
       seed,
-      combos: ['lz4+zsmalloc', 'zstd+z3fold'],
+      combos: ['lz4+zsmalloc', 'zstd+z3fold', 'by_n+zbud'],
     })
     expect(report.seed).toBe(seed)
     expectNoDivergence(report)
