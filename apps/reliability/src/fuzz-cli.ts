@@ -16,7 +16,6 @@ Model-based fuzzing of @zswap/cache with faults over every compressor × zpool.
   --kinds a,b      fault kinds to inject (default all): ${FAULT_KINDS.join(', ')}
   --fault-rate P   probability an operation has a fault armed (default 0.35)
   --max-divergences N  per combination, before it stops (default 10)
-  --skip-known-bugs  leave out the faults and the check that trip issue 10's known bugs
   --json           print the report as one JSON document
 Exit status: 0 no divergence, 1 divergences, 2 bad arguments.`
 
@@ -30,7 +29,6 @@ function main(): Promise<number> | number {
       'fault-rate': { type: 'string' },
       'max-divergences': { type: 'string' },
       json: { type: 'boolean' },
-      'skip-known-bugs': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -66,7 +64,6 @@ function main(): Promise<number> | number {
     kinds,
     faultRate,
     maxDivergences,
-    skipKnownBugs: values['skip-known-bugs'] === true,
     onCombo: (c) => process.stderr.write(`${formatCombo(c)}\n`),
   }).then((report) => {
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatFuzzReport(report)}\n`)

@@ -13,7 +13,6 @@ export {
   FUZZ_OFFSETS,
   type FuzzOptions,
   type FuzzReport,
-  KNOWN_BUG_KINDS,
   runFuzz,
 } from './fuzz/run.js'
 export { deriveSeed, Prng, randomSeed } from './prng.js'

@@ -1,3 +1,5 @@
+import { byN } from '@zswap/by-n'
+import type { ZswapOptions } from '@zswap/cache'
 import type { Accelerator, Compressor, Zpool } from '@zswap/core'
 import { deflate } from '@zswap/deflate'
 import { type IaaDevice, iaa } from '@zswap/iaa'
@@ -13,8 +15,12 @@ export interface CompressorRow {
   readonly create: () => Compressor | Accelerator
   /** An emulated IAA device: the `iaa-*` faults apply. */
   readonly iaa?: boolean
-  /** Its default format detects every bit flip (a checksum), so `corrupt-read` must never load wrong bytes. */
-  readonly checksum: boolean
+  /**
+   * Extra `createZswap` options for this row's stacks. Hook for multi-page
+   * objects (`objectPages`, another branch): a row `{ ..., cache: { objectPages: 16 } }`
+   * — the model then also has to expect one page of an object to load alone.
+   */
+  readonly cache?: Partial<ZswapOptions>
 }
 
 /** A zpool the fuzzer can put under the cache. */
@@ -26,23 +32,25 @@ export interface ZpoolRow {
 /** IAA job timeout in the fuzz: short, so an injected delay is taken over quickly. */
 export const IAA_FUZZ_TIMEOUT_MS = 100
 
-/** Compressors: one row each. */
+/**
+ * Compressors: one row each. Every default format detects a flipped bit
+ * (lz4's and zstd's checksums, deflate's and by_n's CRC-32, the IAA formats'
+ * CRC-32), so `corrupt-read` must never load a wrong page on any row.
+ */
 export const COMPRESSORS: readonly CompressorRow[] = [
-  { name: 'lz4', checksum: true, create: () => lz4() },
-  { name: 'zstd', checksum: true, create: () => zstd({ level: 1 }) },
-  { name: 'deflate', checksum: false, create: () => deflate({ level: 1 }) },
+  { name: 'lz4', create: () => lz4() },
+  { name: 'zstd', create: () => zstd({ level: 1 }) },
+  { name: 'deflate', create: () => deflate({ level: 1 }) },
   {
     name: 'iaa',
     iaa: true,
-    checksum: false,
     create: () => iaa({ engines: 2, jobTimeoutMs: IAA_FUZZ_TIMEOUT_MS, restartLimit: 1000 }),
   },
+  // by_n over lz4: each page is cut into 4 chunks of 1 KiB (8 pages per batch), packed behind a header and a CRC-32
+  { name: 'by_n', create: () => byN(lz4(), { n: 4, maxBatch: 8 }) },
 ]
 
-/**
- * Zpools: one row each. New allocators (by_n, other object sizes) are one
- * line here, e.g. `{ name: 'by_n-4', create: () => byN({ n: 4 }) }`.
- */
+/** Zpools: one row each; a new allocator is one line here. */
 export const ZPOOLS: readonly ZpoolRow[] = [
   { name: 'zsmalloc', create: () => zsmalloc() },
   { name: 'zbud', create: () => zbud() },

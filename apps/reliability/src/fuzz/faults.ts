@@ -91,6 +91,52 @@ export const FAULT_WEIGHTS: Record<FaultKind, number> = {
   'iaa-timeout': 0.02,
 }
 
+/** Which accelerator call a fault fired in (the zpool and swap-device kinds ignore it). */
+export type FaultSite = 'compress' | 'decompress'
+
+/** The counters a fault may be required to raise. */
+export type FaultCounter =
+  | 'reject_compress_fail'
+  | 'decompress_fail'
+  | 'reject_alloc_fail'
+  | 'reject_reclaim_fail'
+
+/**
+ * The stats counter a fault that fired must raise, by the cache's documented
+ * rule (docs/DESIGN.md: a driver fault is a counted rejection — a store's
+ * batch that rejects or throws is `reject_compress_fail`, a zpool allocation
+ * or write fault `reject_alloc_fail`, a load's or write-back's decompress or
+ * read fault `decompress_fail`, a failed device write a reclaim failure).
+ * Undefined where the count is not certain: a per-job error of a store's
+ * batch (compress-fail, compress-bad-length, wq-full, timeout) is not counted
+ * when the folio's limit check rejects it first — limits come before the
+ * compression result, as zswap_store_page() checks them before it compresses;
+ * decompress-short may hit a job that failed anyway; a corrupt-read may flip
+ * a bit that changes nothing (deflate's padding after the final block), and
+ * "never a wrong page" is what matters there; races are no driver fault.
+ */
+export function counterOf(kind: FaultKind, site: FaultSite | undefined): FaultCounter | undefined {
+  switch (kind) {
+    case 'accel-closed':
+    case 'accel-throw':
+    case 'accel-partial':
+      return site === 'compress' ? 'reject_compress_fail' : 'decompress_fail'
+    case 'wq-full':
+    case 'timeout':
+      return site === 'decompress' ? 'decompress_fail' : undefined
+    case 'alloc-fail':
+    case 'zpool-write-throw':
+      return 'reject_alloc_fail'
+    case 'zpool-read-throw':
+    case 'decompress-fail':
+      return 'decompress_fail'
+    case 'swap-write-error':
+      return 'reject_reclaim_fail'
+    default:
+      return undefined
+  }
+}
+
 /** Called when a race fault fires: invalidates something; `offset` is the page being written back. */
 export type RaceHook = (kind: 'race-store' | 'race-load' | 'race-writeback', offset: number) => void
 
@@ -106,6 +152,10 @@ export class FaultSwitch {
   countdown = 0
   /** Kinds that fired during the current operation. */
   readonly firedNow = new Set<FaultKind>()
+  /** The accelerator call running now (set by the accelerator wrapper). */
+  site: FaultSite = 'compress'
+  /** Where each kind of {@link firedNow} fired. */
+  readonly firedSite = new Map<FaultKind, FaultSite>()
   /** Fired (or, for iaa-*, injected) per kind over the whole run. */
   readonly counts: Record<FaultKind, number>
   race: RaceHook | undefined
@@ -125,6 +175,7 @@ export class FaultSwitch {
     this.armed = undefined
     this.countdown = 0
     this.firedNow.clear()
+    this.firedSite.clear()
   }
 
   /** True when `kind` is armed and this call is the one it fires at. */
@@ -139,6 +190,7 @@ export class FaultSwitch {
     this.armed = undefined
     this.counts[kind]++
     this.firedNow.add(kind)
+    this.firedSite.set(kind, this.site)
   }
 }
 
@@ -203,6 +255,7 @@ export function faultyAccelerator(inner: Accelerator, sw: FaultSwitch): Accelera
     name: `faulty-${inner.name}`,
     capabilities: inner.capabilities,
     compressBatch(jobs: readonly CompressJob[], count = jobs.length): Promise<void> {
+      sw.site = 'compress'
       if (sw.race && sw.hit('race-store')) sw.race('race-store', -1)
       const faulted = batchFault(sw, jobs, count, (n) => inner.compressBatch(jobs, n))
       if (faulted) return faulted
@@ -219,6 +272,7 @@ export function faultyAccelerator(inner: Accelerator, sw: FaultSwitch): Accelera
       })
     },
     decompressBatch(jobs: readonly DecompressJob[], count = jobs.length): Promise<void> {
+      sw.site = 'decompress'
       if (sw.race && sw.hit('race-load')) sw.race('race-load', -1)
       const faulted = batchFault(sw, jobs, count, (n) => inner.decompressBatch(jobs, n))
       if (faulted) return faulted

@@ -14,8 +14,10 @@ import { deriveSeed, Prng } from '../prng.js'
 import { COMBOS, type Combo, IAA_FUZZ_TIMEOUT_MS, isIaaDevice } from './combos.js'
 import {
   type CountingZpool,
+  counterOf,
   FAULT_KINDS,
   FAULT_WEIGHTS,
+  type FaultCounter,
   type FaultKind,
   FaultSwitch,
   faultyAccelerator,
@@ -39,20 +41,6 @@ const IAA_KINDS: readonly FaultKind[] = ['iaa-engine-death', 'iaa-timeout']
 /** Counters that only an injected fault may move (the zpools have no page limit in the fuzz). */
 const FAULT_COUNTERS = ['decompress_fail', 'reject_alloc_fail', 'reject_compress_fail'] as const
 
-/**
- * Fault kinds that diverge on the cache as of issue 10, with the item:
- * a store that throws leaves part of its folio (item 3: accel-*, zpool-write/read-throw),
- * a load racing invalidate throws InvalidHandleError (item 1: race-load).
- */
-export const KNOWN_BUG_KINDS: Readonly<Partial<Record<FaultKind, string>>> = {
-  'accel-closed': 'issue 10 item 3',
-  'accel-throw': 'issue 10 item 3',
-  'accel-partial': 'issue 10 item 3',
-  'zpool-write-throw': 'issue 10 item 3',
-  'zpool-read-throw': 'issue 10 item 3',
-  'race-load': 'issue 10 item 1',
-}
-
 /** Options of {@link runFuzz}. */
 export interface FuzzOptions {
   /** Operations in all, split evenly over the combinations. */
@@ -71,12 +59,6 @@ export interface FuzzOptions {
   checkpointEvery?: number
   /** An operation that has not settled after this many ms is reported as hung. Default 60000. */
   hangMs?: number
-  /**
-   * Leave out what trips the known bugs of issue 10 (the kinds and check in
-   * {@link KNOWN_BUG_KINDS} / `corrupt-read` without a checksum / the batch
-   * cgroup-limit check), so today's code can be held to zero divergences.
-   */
-  skipKnownBugs?: boolean
   /** Called after each combination. */
   onCombo?: (report: ComboReport) => void
 }
@@ -160,7 +142,6 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const flags = [
     options.kinds ? `--kinds ${options.kinds.join(',') || "''"}` : '',
     options.faultRate !== undefined ? `--fault-rate ${options.faultRate}` : '',
-    options.skipKnownBugs ? '--skip-known-bugs' : '',
   ]
     .filter(Boolean)
     .join(' ')
@@ -188,7 +169,6 @@ class ComboRun {
   readonly maxDivergences: number
   readonly checkpointEvery: number
   readonly hangMs: number
-  readonly skipKnownBugs: boolean
   model = new Model(CGROUPS)
   stack: Stack | undefined
   readonly divergences: Divergence[] = []
@@ -216,15 +196,7 @@ class ComboRun {
     this.sw = new FaultSwitch(this.prng)
     this.pagesSrc = new PageSource(new Prng(deriveSeed(seed, 0x7a9e)))
     const allowed = options.kinds ?? FAULT_KINDS
-    this.skipKnownBugs = options.skipKnownBugs === true
-    this.kinds = allowed.filter(
-      (k) =>
-        (combo.compressor.iaa || !IAA_KINDS.includes(k)) &&
-        !(
-          this.skipKnownBugs &&
-          (KNOWN_BUG_KINDS[k] !== undefined || (k === 'corrupt-read' && !combo.compressor.checksum))
-        ),
-    )
+    this.kinds = allowed.filter((k) => combo.compressor.iaa || !IAA_KINDS.includes(k))
     this.weights = this.kinds.map((k) => FAULT_WEIGHTS[k])
     this.faultRate = this.kinds.length === 0 ? 0 : (options.faultRate ?? 0.35)
     this.maxDivergences = options.maxDivergences ?? 10
@@ -354,6 +326,7 @@ class ComboRun {
       ramBytes: RAM_BYTES,
       mthpEnabled: true,
       maxPoolPercent: 8,
+      ...this.combo.compressor.cache,
     })
     cache.createCgroup('a', { zswapMax: 40_000 })
     cache.createCgroup('b', { zswapMax: 20_000, writeback: false })
@@ -478,9 +451,18 @@ class ComboRun {
         break
     }
     const disrupted = this.#disrupted()
+    const fired = [...this.sw.firedSite]
     this.sw.reset()
     await this.#reconcile()
     this.#checkStats()
+    // a driver fault is a counted rejection (docs/DESIGN.md): the counter of the kind that fired rose
+    const counted = this.#faultCounters()
+    for (const [kind, site] of fired) {
+      const c = counterOf(kind, site)
+      if (c !== undefined && counted[c] <= faultCountersBefore[c]) {
+        fail(`fault ${kind} (in a ${site} call) was not counted: stats.${c} stayed at ${counted[c]}`)
+      }
+    }
     if (!disrupted) {
       // with healthy drivers these counters never move: a page that does not fit is reject_compress_poor
       const after = this.#faultCounters()
@@ -500,12 +482,13 @@ class ComboRun {
     }
   }
 
-  #faultCounters(): Record<(typeof FAULT_COUNTERS)[number], number> {
+  #faultCounters(): Record<FaultCounter, number> {
     const st = this.s.cache.stats()
     return {
       decompress_fail: st.decompress_fail,
       reject_alloc_fail: st.reject_alloc_fail,
       reject_compress_fail: st.reject_compress_fail,
+      reject_reclaim_fail: st.reject_reclaim_fail,
     }
   }
 
@@ -535,11 +518,9 @@ class ComboRun {
     const cg = this.model.cg(name)
     if (cg.zswapMax === 0) return `cgroup ${name} has zswapMax 0`
     if (cg.writeback || cg.zswapMax === Number.POSITIVE_INFINITY) return undefined
-    // issue 10 item 8: storeBatch checks every folio against the usage before the batch
-    if (this.skipKnownBugs && this.batch.length > 1) return undefined
     const usage = this.model.usage(name, (o) => this.#inBatch(o))
     if (usage >= 0 && usage + extra >= cg.zswapMax) {
-      return `cgroup ${name} is at ${usage + extra} ≥ zswapMax ${cg.zswapMax} bytes with writeback off (issue 10 item 8 when in a batch)`
+      return `cgroup ${name} is at ${usage + extra} ≥ zswapMax ${cg.zswapMax} bytes with writeback off (guards issue 10 item 8 when in a batch)`
     }
     return undefined
   }
@@ -577,9 +558,10 @@ class ComboRun {
     } catch (error) {
       threw = error
     }
-    if (threw !== undefined) this.#checkThrow('store', threw)
-    // A store that throws must unwind like a rejection for every folio of the call: the caller cannot
-    // tell which folios were kept, so any page left behind (new or stale) could later load as wrong data.
+    // A store never throws for a driver fault (docs/DESIGN.md: a counted rejection); if a bug makes it
+    // throw, it must still unwind every folio not yet stored: the caller cannot tell which folios were
+    // kept, so a page left behind (new or stale) could later load as wrong data. Checked first, then
+    // the throw itself is reported.
     // compressed bytes the folios stored earlier in this batch added, per cgroup
     const extra = new Map<string, number>()
     for (let f = 0; f < folios.length; f++) {
@@ -605,15 +587,17 @@ class ComboRun {
             order: folio.order,
           }
           this.model.set(o, state)
-          // A racing invalidate that freed a page of a folio committed earlier in the same batch: gone,
-          // as if invalidated after the store. A single store commits after its last batch, so it must
-          // either hold every page or resolve false.
+          // A page of a folio committed earlier in the same batch, then gone: freed by the racing
+          // invalidate (as if invalidated after the store), or written back by a later folio's limit
+          // before the invalidate ran (which then found nothing: the device holds the page, and the
+          // reconcile counts it). A single store commits after its last batch, so it must either hold
+          // every page or resolve false.
           if (this.raced.has(o) && !this.s.cache.has({ type: 0, offset: o })) {
             if (single)
               fail(
                 `store of ${offset}/o${folio.order} resolved true although an invalidate freed its page ${o} during the store`,
               )
-            this.model.delete(o)
+            if (!(await this.#deviceHolds(o, state.data))) this.model.delete(o)
           }
         }
         this.model.zswpout[folio.order]++
@@ -624,7 +608,7 @@ class ComboRun {
           const o = offset + i
           if (this.s.cache.has({ type: 0, offset: o })) {
             fail(
-              `${threw === undefined ? 'rejected' : 'failed (threw)'} store of ${offset}/o${folio.order} left page ${o} in the cache (all-or-nothing, issue 10 item 3)`,
+              `${threw === undefined ? 'rejected' : 'failed (threw)'} store of ${offset}/o${folio.order} left page ${o} in the cache (all-or-nothing, guards issue 10 item 3)`,
             )
           }
           this.model.delete(o)
@@ -632,16 +616,49 @@ class ComboRun {
       }
     }
     this.batch = []
+    if (threw !== undefined) this.#threw('store', threw)
+    this.#checkCgroupWriteback(extra)
   }
 
-  #checkThrow(op: string, error: unknown): void {
-    if (!ZswapError.isInstance(error)) fail(`${op} threw an untyped error: ${describe(error)}`)
-    if (!this.#disrupted()) fail(`${op} threw ${describe(error)} with no fault injected`)
-    const races = [...this.sw.firedNow].every((k) => k.startsWith('race-'))
-    if (races)
-      fail(
-        `${op} threw ${describe(error)} when only an invalidate raced it${op === 'load' ? ' (issue 10 item 1)' : ''}`,
-      )
+  /**
+   * A cgroup with write-back on that is at or over zswapMax when a folio of it is checked writes back
+   * until it is under (obj_cgroup_may_zswap + shrink_memcg). So whenever this call stored folios of
+   * such a cgroup, what it holds now minus what those folios added is under the limit: write-back,
+   * freed stale entries and invalidates only lower it. Kills a loop that stops at usage == limit
+   * (`setCgroup` sometimes sets zswapMax to the cgroup's usage exactly, so the equality happens).
+   */
+  #checkCgroupWriteback(added: ReadonlyMap<string, number>): void {
+    const st = this.s.cache.stats()
+    for (const [name, bytes] of added) {
+      const cg = this.model.cg(name)
+      if (!cg.writeback || cg.zswapMax === 0 || !Number.isFinite(cg.zswapMax) || !Number.isFinite(bytes))
+        continue
+      const held = st.cgroups[name].zswap - bytes
+      if (held >= cg.zswapMax) {
+        fail(
+          `cgroup ${name} stored folios while holding ${held} ≥ zswapMax ${cg.zswapMax} bytes with writeback on: it must write back until it is under first`,
+        )
+      }
+    }
+  }
+
+  /** The swap device holds exactly `data` at `offset`. */
+  async #deviceHolds(offset: number, data: Uint8Array): Promise<boolean> {
+    const page = new Uint8Array(PAGE_SIZE)
+    await this.s.device.read(offset, page)
+    return firstDifference(page, data) < 0
+  }
+
+  /**
+   * store, load and shrink never throw for a driver fault or a race: docs/DESIGN.md ("a driver
+   * fault inside a store is a counted rejection, not an exception"; a failed load resolves false with
+   * every entry in place; write-back counts a reclaim failure). Only a cache bug can make them throw.
+   */
+  #threw(op: string, error: unknown): never {
+    const fired = [...this.sw.firedNow].join(', ') || 'none'
+    fail(
+      `${op} threw ${describe(error)} (faults fired: ${fired}); the documented rule is a counted rejection, never an exception`,
+    )
   }
 
   /** A stored folio (start, order) from the model, or a random aligned one. */
@@ -685,7 +702,6 @@ class ComboRun {
     } catch (error) {
       threw = error
     }
-    if (threw !== undefined) this.#checkThrow('load', threw)
     for (let f = 0; f < folios.length; f++) {
       const folio = folios[f]
       const { offset } = folio.swap
@@ -727,6 +743,7 @@ class ComboRun {
         }
       }
     }
+    if (threw !== undefined) this.#threw('load', threw)
   }
 
   #invalidate(): void {
@@ -770,8 +787,7 @@ class ComboRun {
     try {
       got = await this.s.cache.shrink(n)
     } catch (error) {
-      this.#checkThrow('shrink', error)
-      return
+      this.#threw('shrink', error)
     }
     if (got > n) fail(`shrink(${n}) returned ${got}`)
     await this.#reconcile()
@@ -816,7 +832,9 @@ class ComboRun {
 
   #setCgroup(): void {
     const name = this.prng.pick(['a', 'b'])
-    const zswapMax = this.prng.pick([0, 4000, 20_000, 60_000, Number.POSITIVE_INFINITY])
+    // -1: exactly the cgroup's usage now, so its next folio meets usage == zswapMax
+    const pick = this.prng.pick([0, 4000, 20_000, 60_000, Number.POSITIVE_INFINITY, -1])
+    const zswapMax = pick === -1 ? this.s.cache.stats().cgroups[name].zswap : pick
     const writeback = this.prng.chance(0.6)
     this.#log(`setCgroup ${name} zswapMax=${zswapMax} writeback=${writeback}`)
     this.s.cache.setCgroup(name, { zswapMax, writeback })
