@@ -608,8 +608,9 @@ function formatScale(r: ScaleReport, m: ReturnType<typeof machine>): string {
     `bench cache --pages ${r.pages}: ${r.stack}${r.backend ? ` (${r.backend})` : ''}, one store() per 4 KiB page, ` +
       `corpora ${r.source} cycled with a per-page variation; ${r.storedPages} stored`,
     `load average ${m.loadAverage.join(' ')}, node ${m.node}`,
-    `store µs/page: first ${WINDOW} ${fixed(r.firstWindowUsPerPage, 2)}, last ${WINDOW} ${fixed(r.lastWindowUsPerPage, 2)} ` +
-      `(medians of ${CHUNK}-page chunks)`,
+    `store CPU µs/page: first ${WINDOW} ${fixed(r.firstWindowUsPerPage, 2)}, last ${WINDOW} ${fixed(r.lastWindowUsPerPage, 2)} ` +
+      `(medians of ${CHUNK}-page chunks); wall clock ${fixed(r.wallFirstWindowUsPerPage, 2)} → ` +
+      `${fixed(r.wallLastWindowUsPerPage, 2)} (${fixed(r.wallStoreCostScaling, 3)})`,
     `storeCostScaling ${fixed(r.storeCostScaling, 3)} (means: ${fixed(r.storeCostScalingMean, 3)}), ` +
       `goal ≤ ${r.goals.storeCostScaling} ${verdict(r.storeCostScaling <= r.goals.storeCostScaling)}`,
     `metadata measured from the process: ${fixed(r.metadataBytesPerEntry, 1)} B/entry ` +
