@@ -42,15 +42,17 @@ export interface Staging {
   readonly exact: Uint8Array[][]
 }
 
+const NO_VIEW = new Uint8Array(0)
+
 /** Slots that keep exact-length views (each holds at most PAGE_SIZE of them, made on demand). */
 export const EXACT_SLOTS = 8
 
 /** The first `length` bytes of slot `j` (length ≤ the slot's size), without a new view per call when it can. */
 export function slotView(st: Staging, j: number, length: number): Uint8Array {
   const views = st.exact[j]
-  if (views === undefined) return st.slots[j].subarray(0, length)
+  if (views === undefined || length >= views.length) return st.slots[j].subarray(0, length)
   const view = views[length]
-  if (view !== undefined) return view
+  if (view !== NO_VIEW) return view
   return (views[length] = st.slots[j].subarray(0, length))
 }
 
@@ -81,6 +83,12 @@ export function newStaging(jobs: number, objectPages: number): Staging {
     jobExpect: new Int32Array(jobs),
     jobCopyFrom: new Int32Array(jobs),
     jobCopyPages: new Int32Array(jobs),
-    exact: objectPages === 1 ? Array.from({ length: Math.min(jobs, EXACT_SLOTS) }, () => []) : [],
+    // filled with undefined up front: fast elements (an array grown by index would go sparse)
+    exact:
+      objectPages === 1
+        ? Array.from({ length: Math.min(jobs, EXACT_SLOTS) }, () =>
+            new Array<Uint8Array>(PAGE_SIZE + 1).fill(NO_VIEW),
+          )
+        : [],
   }
 }
