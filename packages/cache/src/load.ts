@@ -2,7 +2,7 @@ import { PAGE_SHIFT, PAGE_SIZE } from '@zswap/core'
 import type { CacheState } from './cache-state.js'
 import { IN_OBJECT } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
-import { type Staging, slotView } from './staging.js'
+import type { Staging } from './staging.js'
 
 /**
  * The load path: zswap_load() for a batch of folios. Each zpool object the
@@ -50,7 +50,16 @@ export async function loadFolios(
       }
     }
     const staging = s.staging
-    const { djobs: jobs, scratchViews, jobFolio, jobPage, jobExpect, jobCopyFrom, jobCopyPages } = staging
+    const {
+      djobs: jobs,
+      slots,
+      scratchViews,
+      jobFolio,
+      jobPage,
+      jobExpect,
+      jobCopyFrom,
+      jobCopyPages,
+    } = staging
     let count = 0
     let batchCid = -1
     for (let f = 0; f < n; f++) {
@@ -109,7 +118,7 @@ export async function loadFolios(
             jobCopyPages[count] = run
           }
         }
-        const src = slotView(staging, count, length)
+        const src = slots[count].subarray(0, length)
         try {
           s.zpool.read(handle, src)
         } catch {

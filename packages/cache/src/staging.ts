@@ -33,27 +33,6 @@ export interface Staging {
   /** Per load job into scratch: first page of the object to copy out, and how many (0: no copy). */
   readonly jobCopyFrom: Int32Array
   readonly jobCopyPages: Int32Array
-  /**
-   * Per slot (single-page slots of the first {@link EXACT_SLOTS} jobs), its
-   * first `length` bytes for each length, made the first time that length
-   * is needed: a zpool read or write of `length` bytes then takes no new
-   * view per page. Empty when objectPages > 1.
-   */
-  readonly exact: Uint8Array[][]
-}
-
-const NO_VIEW = new Uint8Array(0)
-
-/** Slots that keep exact-length views (each holds at most PAGE_SIZE of them, made on demand). */
-export const EXACT_SLOTS = 8
-
-/** The first `length` bytes of slot `j` (length ≤ the slot's size), without a new view per call when it can. */
-export function slotView(st: Staging, j: number, length: number): Uint8Array {
-  const views = st.exact[j]
-  if (views === undefined || length >= views.length) return st.slots[j].subarray(0, length)
-  const view = views[length]
-  if (view !== NO_VIEW) return view
-  return (views[length] = st.slots[j].subarray(0, length))
 }
 
 /** Page counts 1, 2, 4, ... objectPages: the sizes an object can have. */
@@ -83,12 +62,5 @@ export function newStaging(jobs: number, objectPages: number): Staging {
     jobExpect: new Int32Array(jobs),
     jobCopyFrom: new Int32Array(jobs),
     jobCopyPages: new Int32Array(jobs),
-    // filled with undefined up front: fast elements (an array grown by index would go sparse)
-    exact:
-      objectPages === 1
-        ? Array.from({ length: Math.min(jobs, EXACT_SLOTS) }, () =>
-            new Array<Uint8Array>(PAGE_SIZE + 1).fill(NO_VIEW),
-          )
-        : [],
   }
 }

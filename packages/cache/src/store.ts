@@ -1,10 +1,10 @@
-import { ErrorCode, PAGE_SHIFT, ZswapError } from '@zswap/core'
+import { type CompressJob, ErrorCode, PAGE_SHIFT, ZswapError } from '@zswap/core'
 import type { CacheState } from './cache-state.js'
 import type { Cgroup } from './cgroups.js'
 import { IN_OBJECT, lruPush, REFERENCED } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
 import { cgroupMayZswap, checkLimits, reclaimForStore } from './shrinker.js'
-import { type Staging, slotView } from './staging.js'
+import type { Staging } from './staging.js'
 
 /**
  * The store path: zswap_store() for a batch of folios. Each object — one
@@ -168,7 +168,7 @@ function place(
   const fi = staging.jobFolio[j]
   const page = staging.jobPage[j]
   const k = Math.min(b.order[fi], maxObjectOrder)
-  if (!storeObject(s, b, fi, page, 1 << k, staging, j, b.cgroup[fi], cid)) {
+  if (!storeObject(s, b, fi, page, 1 << k, staging.cjobs[j], b.cgroup[fi], cid)) {
     reject(s, b, fi)
   } else if (page + (1 << k) === 1 << b.order[fi]) {
     commit(s, b, fi)
@@ -199,12 +199,10 @@ function storeObject(
   f: number,
   page: number,
   pages: number,
-  staging: Staging,
-  j: number,
+  job: CompressJob,
   cgroup: Cgroup,
   cid: number,
 ): boolean {
-  const job = staging.cjobs[j]
   const counters = s.counters
   const length = job.length
   const bytes = pages << PAGE_SHIFT
@@ -232,8 +230,7 @@ function storeObject(
     return false
   }
   try {
-    // a single-page object was compressed into slot j itself (see storeFolios)
-    zpool.write(handle, pages === 1 ? slotView(staging, j, length) : job.dst.subarray(0, length))
+    zpool.write(handle, job.dst.subarray(0, length))
   } catch {
     counters.reject_alloc_fail++
     try {
