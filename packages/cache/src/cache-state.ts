@@ -1,8 +1,16 @@
-import { type Accelerator, type DecompressJob, PAGE_SIZE, type SwapDevice, type Zpool } from '@zswap/core'
+import {
+  type Accelerator,
+  ClosedError,
+  type DecompressJob,
+  PAGE_SIZE,
+  type SwapDevice,
+  type Zpool,
+} from '@zswap/core'
 import { Cgroups } from './cgroups.js'
 import { Counters } from './counters.js'
 import { EntryTable, IN_OBJECT, lruRemove, ON_LRU } from './entry-table.js'
-import type { FolioBatch } from './folio-batch.js'
+import { FolioBatch } from './folio-batch.js'
+import { Lock } from './lock.js'
 import { ObjectTable } from './object-table.js'
 import type { ZswapParams } from './options.js'
 import { newStaging, type Staging } from './staging.js'
@@ -23,6 +31,12 @@ export class CacheState {
   readonly index = new SwapIndex()
   readonly cgroups = new Cgroups()
   readonly counters = new Counters()
+  /** Serialises store, load, shrink and close (they share the staging). */
+  readonly lock = new Lock()
+  /** Set by close(), under the lock. */
+  closed = false
+  /** One-folio store/load reuse this batch while they hold the lock, instead of allocating per call. */
+  readonly one = new FolioBatch(1)
   readonly zpool: Zpool
   /** Write-back targets by swap type. */
   readonly devices: readonly (SwapDevice | undefined)[]
@@ -79,6 +93,21 @@ export class CacheState {
     this.hasDevice = devices.some((d) => d !== undefined)
     this.ramBytes = ramBytes
     this.params = params
+  }
+
+  /** @throws ClosedError after close() */
+  checkOpen(): void {
+    if (this.closed) throw new ClosedError('[@zswap/cache] the cache is closed')
+  }
+
+  /**
+   * Ends an operation that held the lock: drops the batch's references to
+   * the caller's buffers when it is the reused one-folio batch, then lets
+   * the next operation in.
+   */
+  unlock(b: FolioBatch): void {
+    if (b === this.one) b.clear()
+    this.lock.release()
   }
 
   /** Largest pool size in pages (rounded down: the limit is never exceeded by rounding). */

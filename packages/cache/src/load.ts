@@ -25,130 +25,144 @@ import type { Staging } from './staging.js'
  * false, the entries left stay loadable). `folio.data` of a failed folio may
  * hold some decompressed pages.
  */
-export async function loadFolios(s: CacheState, b: FolioBatch): Promise<void> {
-  const n = b.length
-  const { state, type, offset, order, data } = b
-  const t = s.entries
-  const objects = s.objects
-  const index = s.index
-  for (let f = 0; f < n; f++) {
-    for (let i = 0, pages = b.pages(f); i < pages; i++) {
-      if (index.get(type[f], offset[f] + i) < 0) {
-        state[f] = FAILED
-        break
+export async function loadFolios(
+  s: CacheState,
+  b: FolioBatch,
+  wait: Promise<void> | undefined,
+  single: boolean,
+): Promise<boolean | boolean[]> {
+  // One async function per call, as storeFolios: the caller validated `b`
+  // and queued for the lock; the awaits are one per decompress batch.
+  if (wait) await wait
+  try {
+    s.checkOpen()
+    const n = b.length
+    const { state, type, offset, order, data } = b
+    const t = s.entries
+    const objects = s.objects
+    const index = s.index
+    for (let f = 0; f < n; f++) {
+      for (let i = 0, pages = b.pages(f); i < pages; i++) {
+        if (index.get(type[f], offset[f] + i) < 0) {
+          state[f] = FAILED
+          break
+        }
       }
     }
-  }
-  const staging = s.staging
-  const {
-    djobs: jobs,
-    slots,
-    scratchViews,
-    jobFolio,
-    jobPage,
-    jobExpect,
-    jobCopyFrom,
-    jobCopyPages,
-  } = staging
-  let count = 0
-  let batchCid = -1
-  for (let f = 0; f < n; f++) {
-    const pages = b.pages(f)
-    const base = offset[f]
-    for (let i = 0; i < pages && state[f] === PENDING; ) {
-      let id = index.get(type[f], base + i)
-      if (id >= 0 && count > 0 && (t.compressor[id] !== batchCid || count === s.maxBatch[batchCid])) {
-        let rejected = false
-        try {
-          await s.accels[batchCid].decompressBatch(jobs, count)
-        } catch {
-          rejected = true
+    const staging = s.staging
+    const {
+      djobs: jobs,
+      slots,
+      scratchViews,
+      jobFolio,
+      jobPage,
+      jobExpect,
+      jobCopyFrom,
+      jobCopyPages,
+    } = staging
+    let count = 0
+    let batchCid = -1
+    for (let f = 0; f < n; f++) {
+      const pages = b.pages(f)
+      const base = offset[f]
+      for (let i = 0; i < pages && state[f] === PENDING; ) {
+        let id = index.get(type[f], base + i)
+        if (id >= 0 && count > 0 && (t.compressor[id] !== batchCid || count === s.maxBatch[batchCid])) {
+          let rejected = false
+          try {
+            await s.accels[batchCid].decompressBatch(jobs, count)
+          } catch {
+            rejected = true
+          }
+          checkDecompressed(s, staging, count, b, rejected)
+          count = 0
+          if (state[f] !== PENDING) break
+          id = index.get(type[f], base + i)
         }
-        checkDecompressed(s, staging, count, b, rejected)
-        count = 0
-        if (state[f] !== PENDING) break
-        id = index.get(type[f], base + i)
-      }
-      if (id < 0) {
-        // an invalidate() ran during an await
-        state[f] = FAILED
-        break
-      }
-      batchCid = t.compressor[id]
-      const job = jobs[count]
-      let handle: number
-      let length: number
-      let run = 1 // pages of the folio this job fills
-      jobCopyPages[count] = 0
-      job.start = undefined
-      if ((t.flags[id] & IN_OBJECT) === 0) {
-        handle = t.handle[id]
-        length = t.length[id]
-        job.dst = order[f] === 0 ? data[f] : data[f].subarray(i << PAGE_SHIFT, (i + 1) << PAGE_SHIFT)
-        jobExpect[count] = PAGE_SIZE
-      } else {
-        const o = t.handle[id]
-        const slot = t.length[id]
-        const k = objects.pages[o]
-        // the folio's next pages that are the object's next pages
-        while (i + run < pages && slot + run < k && s.inObject(index.get(type[f], base + i + run), o)) run++
-        handle = objects.handle[o]
-        length = objects.length[o]
-        if (slot === 0 && run === k) {
-          job.dst = k === pages ? data[f] : data[f].subarray(i << PAGE_SHIFT, (i + k) << PAGE_SHIFT)
-          jobExpect[count] = k << PAGE_SHIFT
-        } else if (s.partial[batchCid]) {
-          job.dst = data[f].subarray(i << PAGE_SHIFT, (i + run) << PAGE_SHIFT)
-          job.start = slot << PAGE_SHIFT
-          jobExpect[count] = run << PAGE_SHIFT
+        if (id < 0) {
+          // an invalidate() ran during an await
+          state[f] = FAILED
+          break
+        }
+        batchCid = t.compressor[id]
+        const job = jobs[count]
+        let handle: number
+        let length: number
+        let run = 1 // pages of the folio this job fills
+        jobCopyPages[count] = 0
+        job.start = undefined
+        if ((t.flags[id] & IN_OBJECT) === 0) {
+          handle = t.handle[id]
+          length = t.length[id]
+          job.dst = order[f] === 0 ? data[f] : data[f].subarray(i << PAGE_SHIFT, (i + 1) << PAGE_SHIFT)
+          jobExpect[count] = PAGE_SIZE
         } else {
-          job.dst = scratchViews[31 - Math.clz32(k)][count]
-          jobExpect[count] = k << PAGE_SHIFT
-          jobCopyFrom[count] = slot
-          jobCopyPages[count] = run
+          const o = t.handle[id]
+          const slot = t.length[id]
+          const k = objects.pages[o]
+          // the folio's next pages that are the object's next pages
+          while (i + run < pages && slot + run < k && s.inObject(index.get(type[f], base + i + run), o)) run++
+          handle = objects.handle[o]
+          length = objects.length[o]
+          if (slot === 0 && run === k) {
+            job.dst = k === pages ? data[f] : data[f].subarray(i << PAGE_SHIFT, (i + k) << PAGE_SHIFT)
+            jobExpect[count] = k << PAGE_SHIFT
+          } else if (s.partial[batchCid]) {
+            job.dst = data[f].subarray(i << PAGE_SHIFT, (i + run) << PAGE_SHIFT)
+            job.start = slot << PAGE_SHIFT
+            jobExpect[count] = run << PAGE_SHIFT
+          } else {
+            job.dst = scratchViews[31 - Math.clz32(k)][count]
+            jobExpect[count] = k << PAGE_SHIFT
+            jobCopyFrom[count] = slot
+            jobCopyPages[count] = run
+          }
         }
+        const src = slots[count].subarray(0, length)
+        try {
+          s.zpool.read(handle, src)
+        } catch {
+          s.counters.decompress_fail++
+          state[f] = FAILED
+          break
+        }
+        job.src = src
+        job.length = 0
+        job.error = undefined
+        jobFolio[count] = f
+        jobPage[count++] = i
+        i += run
       }
-      const src = slots[count].subarray(0, length)
+    }
+    if (count > 0) {
+      let rejected = false
       try {
-        s.zpool.read(handle, src)
+        await s.accels[batchCid].decompressBatch(jobs, count)
       } catch {
-        s.counters.decompress_fail++
-        state[f] = FAILED
-        break
+        rejected = true
       }
-      job.src = src
-      job.length = 0
-      job.error = undefined
-      jobFolio[count] = f
-      jobPage[count++] = i
-      i += run
+      checkDecompressed(s, staging, count, b, rejected)
     }
-  }
-  if (count > 0) {
-    let rejected = false
-    try {
-      await s.accels[batchCid].decompressBatch(jobs, count)
-    } catch {
-      rejected = true
+    for (let f = 0; f < n; f++) {
+      if (state[f] !== PENDING) continue
+      const pages = b.pages(f)
+      // a page invalidated after it was decompressed fails the folio too
+      let all = true
+      for (let i = 0; i < pages && all; i++) all = index.get(type[f], offset[f] + i) >= 0
+      if (!all) {
+        state[f] = FAILED
+        continue
+      }
+      state[f] = DONE
+      for (let i = 0; i < pages; i++) {
+        const id = index.erase(type[f], offset[f] + i)
+        s.cgroups.list[t.cgroup[id]].zswpin++
+        s.freeEntry(id)
+      }
     }
-    checkDecompressed(s, staging, count, b, rejected)
-  }
-  for (let f = 0; f < n; f++) {
-    if (state[f] !== PENDING) continue
-    const pages = b.pages(f)
-    // a page invalidated after it was decompressed fails the folio too
-    let all = true
-    for (let i = 0; i < pages && all; i++) all = index.get(type[f], offset[f] + i) >= 0
-    if (!all) {
-      state[f] = FAILED
-      continue
-    }
-    state[f] = DONE
-    for (let i = 0; i < pages; i++) {
-      const id = index.erase(type[f], offset[f] + i)
-      s.cgroups.list[t.cgroup[id]].zswpin++
-      s.freeEntry(id)
-    }
+    return single ? b.state[0] === DONE : Array.from(b.state.subarray(0, b.length), (x) => x === DONE)
+  } finally {
+    s.unlock(b)
   }
 }
 

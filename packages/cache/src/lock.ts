@@ -7,6 +7,11 @@ export class Lock {
   #held = false
   #waiters: (() => void)[] = []
 
+  /** True while an operation holds the lock. */
+  get held(): boolean {
+    return this.#held
+  }
+
   acquire(): Promise<void> | undefined {
     if (!this.#held) {
       this.#held = true

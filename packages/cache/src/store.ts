@@ -4,6 +4,7 @@ import type { Cgroup } from './cgroups.js'
 import { IN_OBJECT, lruPush, REFERENCED } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
 import { cgroupMayZswap, checkLimits, reclaimForStore } from './shrinker.js'
+import type { Staging } from './staging.js'
 
 /**
  * The store path: zswap_store() for a batch of folios. Each object — one
@@ -17,98 +18,160 @@ import { cgroupMayZswap, checkLimits, reclaimForStore } from './shrinker.js'
  * fault) rejects it: every offset of the folio is freed, stale entries
  * included, and the failure is counted.
  */
-export async function storeFolios(s: CacheState, b: FolioBatch): Promise<void> {
-  s.storing = b
+export async function storeFolios(
+  s: CacheState,
+  b: FolioBatch,
+  wait: Promise<void> | undefined,
+  single: boolean,
+): Promise<boolean | boolean[]> {
+  // One async function per call: the caller validated `b` and queued for
+  // the lock; the only awaits are the lock when contended, one per compress
+  // batch, and write-back when a limit needs it.
+  if (wait) await wait
   try {
-    await storeLocked(s, b)
-  } catch (error) {
-    // Only a bug can get here (driver faults are counted below); still, no
-    // folio of the batch may stay half-stored.
-    for (let f = 0; f < b.length; f++) if (b.state[f] === PENDING) reject(s, b, f)
-    throw error
+    s.checkOpen()
+    s.storing = b
+    try {
+      const n = b.length
+      const { state, order, data } = b
+      // folio checks that need no compression: disabled, large folio with mthp off
+      for (let f = 0; f < n; f++) {
+        if (!s.params.enabled || (order[f] > 0 && !s.params.mthpEnabled)) reject(s, b, f)
+      }
+      // read once: setCompressor() may run during an await, and staging be replaced
+      const cid = s.current
+      const accel = s.accels[cid]
+      const maxBatch = s.maxBatch[cid]
+      const staging = s.staging
+      const { cjobs: jobs, views, jobFolio, jobPage } = staging
+      // pages per object: objectPages, or the whole folio when it is smaller
+      const maxObjectOrder = Math.log2(s.objectPages)
+      let f = 0
+      let page = 0
+      for (;;) {
+        let count = 0
+        while (count < maxBatch && f < n) {
+          if (state[f] !== PENDING) {
+            f++
+            page = 0
+            continue
+          }
+          const k = Math.min(order[f], maxObjectOrder)
+          const job = jobs[count]
+          job.src =
+            k === order[f] && page === 0
+              ? data[f]
+              : data[f].subarray(page << PAGE_SHIFT, (page + (1 << k)) << PAGE_SHIFT)
+          job.dst = views[k][count]
+          job.length = 0
+          job.error = undefined
+          jobFolio[count] = f
+          jobPage[count] = page
+          count++
+          page += 1 << k
+          if (page === 1 << order[f]) {
+            f++
+            page = 0
+          }
+        }
+        if (count === 0) break
+        let batchFailed = false
+        try {
+          await accel.compressBatch(jobs, count)
+        } catch {
+          // closed, or a device fault: a compression failure of every folio in the batch
+          batchFailed = true
+        }
+        for (let j = 0; j < count; j++) {
+          const more = settleJob(s, b, staging, j, batchFailed, maxObjectOrder, cid)
+          if (more !== undefined) await more
+        }
+      }
+    } catch (error) {
+      // Only a bug can get here (driver faults are counted); still, no
+      // folio of the batch may stay half-stored.
+      for (let f = 0; f < b.length; f++) if (b.state[f] === PENDING) reject(s, b, f)
+      throw error
+    } finally {
+      s.storing = undefined
+    }
+    return single ? b.state[0] === DONE : Array.from(b.state.subarray(0, b.length), (x) => x === DONE)
   } finally {
-    s.storing = undefined
+    s.unlock(b)
   }
 }
 
-async function storeLocked(s: CacheState, b: FolioBatch): Promise<void> {
-  const n = b.length
-  const { state, order, data } = b
-  // folio checks that need no compression: disabled, large folio with mthp off
-  for (let f = 0; f < n; f++) {
-    if (!s.params.enabled || (order[f] > 0 && !s.params.mthpEnabled)) reject(s, b, f)
+/**
+ * After its compress batch, job `j`: the folio checks, in order (a folio
+ * sees the usage of the folios stored before it), then the zpool object
+ * and entries. Synchronous unless a limit needs write-back: then it
+ * returns the promise of the rest.
+ */
+function settleJob(
+  s: CacheState,
+  b: FolioBatch,
+  staging: Staging,
+  j: number,
+  batchFailed: boolean,
+  maxObjectOrder: number,
+  cid: number,
+): Promise<void> | undefined {
+  const fi = staging.jobFolio[j]
+  if (b.state[fi] !== PENDING) return undefined
+  if (batchFailed) {
+    s.counters.reject_compress_fail++
+    reject(s, b, fi)
+    return undefined
   }
-  const cid = s.current
-  const accel = s.accels[cid]
-  const maxBatch = s.maxBatch[cid]
-  const { cjobs: jobs, views, jobFolio, jobPage } = s.staging
-  // pages per object: objectPages, or the whole folio when it is smaller
-  const maxObjectOrder = Math.log2(s.objectPages)
-  let f = 0
-  let page = 0
-  for (;;) {
-    let count = 0
-    while (count < maxBatch && f < n) {
-      if (state[f] !== PENDING) {
-        f++
-        page = 0
-        continue
-      }
-      const k = Math.min(order[f], maxObjectOrder)
-      const job = jobs[count]
-      job.src =
-        k === order[f] && page === 0
-          ? data[f]
-          : data[f].subarray(page << PAGE_SHIFT, (page + (1 << k)) << PAGE_SHIFT)
-      job.dst = views[k][count]
-      job.length = 0
-      job.error = undefined
-      jobFolio[count] = f
-      jobPage[count] = page
-      count++
-      page += 1 << k
-      if (page === 1 << order[f]) {
-        f++
-        page = 0
-      }
+  if (staging.jobPage[j] === 0) {
+    const may = mayStore(s, b.cgroup[fi]) // a promise only when it must write back
+    if (may === false) {
+      reject(s, b, fi)
+      return undefined
     }
-    if (count === 0) break
-    let batchFailed = false
-    try {
-      await accel.compressBatch(jobs, count)
-    } catch {
-      // closed, or a device fault: a compression failure of every folio in the batch
-      batchFailed = true
-    }
-    for (let j = 0; j < count; j++) {
-      const fi = jobFolio[j]
-      if (state[fi] !== PENDING) continue
-      if (batchFailed) {
-        s.counters.reject_compress_fail++
-        reject(s, b, fi)
-        continue
-      }
-      const cgroup = b.cgroup[fi]
-      // Folio checks, in order: a folio sees the usage of the folios stored before it.
-      if (jobPage[j] === 0) {
-        const may = mayStore(s, cgroup) // a promise only when it must write back
-        if (may === false || (may !== true && !(await may))) {
-          reject(s, b, fi)
-          continue
-        }
-      }
-      // zswap_store_page() checks the pool limit before every page; here before every object
-      if (checkLimits(s) && !(await reclaimForStore(s))) {
-        reject(s, b, fi)
-        continue
-      }
-      const k = Math.min(order[fi], maxObjectOrder)
-      if (!storeObject(s, b, fi, jobPage[j], 1 << k, jobs[j], cgroup, cid)) {
-        reject(s, b, fi)
-      } else if (jobPage[j] + (1 << k) === 1 << order[fi]) {
-        commit(s, b, fi)
-      }
-    }
+    if (may !== true) return settleAfter(s, b, staging, j, may, true, maxObjectOrder, cid)
+  }
+  // zswap_store_page() checks the pool limit before every page; here before every object
+  if (checkLimits(s)) return settleAfter(s, b, staging, j, reclaimForStore(s), false, maxObjectOrder, cid)
+  place(s, b, staging, j, maxObjectOrder, cid)
+  return undefined
+}
+
+/** The rest of {@link settleJob} once the write-back it started (`may`) has settled. */
+async function settleAfter(
+  s: CacheState,
+  b: FolioBatch,
+  staging: Staging,
+  j: number,
+  may: Promise<boolean>,
+  checkPool: boolean,
+  maxObjectOrder: number,
+  cid: number,
+): Promise<void> {
+  const fi = staging.jobFolio[j]
+  if (!(await may) || (checkPool && checkLimits(s) && !(await reclaimForStore(s)))) {
+    reject(s, b, fi)
+    return
+  }
+  place(s, b, staging, j, maxObjectOrder, cid)
+}
+
+/** Job `j` passed the checks: its object into the zpool, then commit the folio after its last object. */
+function place(
+  s: CacheState,
+  b: FolioBatch,
+  staging: Staging,
+  j: number,
+  maxObjectOrder: number,
+  cid: number,
+): void {
+  const fi = staging.jobFolio[j]
+  const page = staging.jobPage[j]
+  const k = Math.min(b.order[fi], maxObjectOrder)
+  if (!storeObject(s, b, fi, page, 1 << k, staging.cjobs[j], b.cgroup[fi], cid)) {
+    reject(s, b, fi)
+  } else if (page + (1 << k) === 1 << b.order[fi]) {
+    commit(s, b, fi)
   }
 }
 

@@ -3,7 +3,6 @@ import {
   type Accelerator,
   assertSpecification,
   assertSwapEntry,
-  ClosedError,
   type Compressor,
   type Folio,
   type FolioFields,
@@ -17,10 +16,8 @@ import {
   toAccelerator,
 } from '@zswap/core'
 import { CacheState } from './cache-state.js'
-import type { Cgroup } from './cgroups.js'
-import { DONE, FolioBatch, putFolio, readFolios } from './folio-batch.js'
+import { FolioBatch, putFolio, readFolios } from './folio-batch.js'
 import { loadFolios } from './load.js'
-import { Lock } from './lock.js'
 import {
   assertOptionKeys,
   type CgroupOptions,
@@ -79,10 +76,6 @@ export function createZswap(options: ZswapOptions): Zswap {
  */
 export class Zswap {
   readonly #s: CacheState
-  readonly #lock = new Lock()
-  #closed = false
-  // One-folio store/load reuse this batch (filled under the lock) instead of allocating per call.
-  readonly #one = new FolioBatch(1)
   // Where store/load read a folio's fields before copying them to locals.
   readonly #fields: FolioFields = { type: 0, offset: 0, order: 0, data: NO_DATA, cgroup: undefined }
 
@@ -266,24 +259,17 @@ export class Zswap {
    * included, and a counter of {@link stats} says why.
    * @throws InvalidArgumentError, UnknownCgroupError, ClosedError; nothing changes.
    */
-  async store(folio: Folio): Promise<boolean> {
-    this.#checkOpen()
-    const cgroup = this.#read(folio)
-    const { type, offset, order, data } = this.#fields
-    this.#fields.data = NO_DATA
-    const wait = this.#lock.acquire()
-    if (wait) await wait
-    const one = this.#one
+  store(folio: Folio): Promise<boolean> {
+    const s = this.#s
+    let batch: FolioBatch
+    let wait: Promise<void> | undefined
     try {
-      this.#checkOpen()
-      putFolio(one, 0, type, offset, order, data, cgroup)
-      one.length = 1
-      await storeFolios(this.#s, one)
-      return one.state[0] === DONE
-    } finally {
-      one.clear()
-      this.#lock.release()
+      batch = this.#readOne(folio)
+      wait = s.lock.acquire()
+    } catch (error) {
+      return Promise.reject(error)
     }
+    return storeFolios(s, batch, wait, true) as Promise<boolean>
   }
 
   /**
@@ -293,18 +279,16 @@ export class Zswap {
    * folios before it left them, as consecutive `store` calls would. Folios
    * must not overlap.
    */
-  async storeBatch(folios: readonly Folio[]): Promise<boolean[]> {
-    this.#checkOpen()
-    const batch = readFolios(folios, this.#s.cgroups, 'storeBatch')
-    const wait = this.#lock.acquire()
-    if (wait) await wait
+  storeBatch(folios: readonly Folio[]): Promise<boolean[]> {
+    const s = this.#s
+    let batch: FolioBatch
     try {
       this.#checkOpen()
-      await storeFolios(this.#s, batch)
-      return Array.from(batch.state.subarray(0, batch.length), (s) => s === DONE)
-    } finally {
-      this.#lock.release()
+      batch = readFolios(folios, s.cgroups, 'storeBatch')
+    } catch (error) {
+      return Promise.reject(error)
     }
+    return storeFolios(s, batch, s.lock.acquire(), false) as Promise<boolean[]>
   }
 
   /**
@@ -313,40 +297,31 @@ export class Zswap {
    * is invalidated while the load runs, or fails to decompress to exactly
    * one page (counted in `decompress_fail`); `folio.data` is then unspecified.
    */
-  async load(folio: Folio): Promise<boolean> {
-    this.#checkOpen()
-    // a load charges no cgroup; an unknown name is still bad input
-    const cgroup = this.#read(folio)
-    const { type, offset, order, data } = this.#fields
-    this.#fields.data = NO_DATA
-    const wait = this.#lock.acquire()
-    if (wait) await wait
-    const one = this.#one
+  load(folio: Folio): Promise<boolean> {
+    const s = this.#s
+    let batch: FolioBatch
+    let wait: Promise<void> | undefined
     try {
-      this.#checkOpen()
-      putFolio(one, 0, type, offset, order, data, cgroup)
-      one.length = 1
-      await loadFolios(this.#s, one)
-      return one.state[0] === DONE
-    } finally {
-      one.clear()
-      this.#lock.release()
+      // a load charges no cgroup; an unknown name is still bad input
+      batch = this.#readOne(folio)
+      wait = s.lock.acquire()
+    } catch (error) {
+      return Promise.reject(error)
     }
+    return loadFolios(s, batch, wait, true) as Promise<boolean>
   }
 
   /** Loads a readahead window of folios, decompressing in accelerator batches. */
-  async loadBatch(folios: readonly Folio[]): Promise<boolean[]> {
-    this.#checkOpen()
-    const batch = readFolios(folios, this.#s.cgroups, 'loadBatch')
-    const wait = this.#lock.acquire()
-    if (wait) await wait
+  loadBatch(folios: readonly Folio[]): Promise<boolean[]> {
+    const s = this.#s
+    let batch: FolioBatch
     try {
       this.#checkOpen()
-      await loadFolios(this.#s, batch)
-      return Array.from(batch.state.subarray(0, batch.length), (s) => s === DONE)
-    } finally {
-      this.#lock.release()
+      batch = readFolios(folios, s.cgroups, 'loadBatch')
+    } catch (error) {
+      return Promise.reject(error)
     }
+    return loadFolios(s, batch, s.lock.acquire(), false) as Promise<boolean[]>
   }
 
   /** Frees the entry at `swap`; true when there was one. */
@@ -379,47 +354,59 @@ export class Zswap {
     if (!Number.isInteger(nrPages) || nrPages < 0) {
       throw new InvalidArgumentError(`[${PKG}] nrPages must be an integer ≥ 0, got ${nrPages}`)
     }
-    const wait = this.#lock.acquire()
+    const s = this.#s
+    const wait = s.lock.acquire()
     if (wait) await wait
     try {
       this.#checkOpen()
-      return await shrinkGlobal(this.#s, nrPages, -1)
+      return await shrinkGlobal(s, nrPages, -1)
     } finally {
-      this.#lock.release()
+      s.lock.release()
     }
   }
 
   /** Waits for running operations, closes the accelerators and destroys the zpool. Idempotent. */
   async close(): Promise<void> {
-    if (this.#closed) return
-    const wait = this.#lock.acquire()
+    const s = this.#s
+    if (s.closed) return
+    const wait = s.lock.acquire()
     if (wait) await wait
     try {
-      if (this.#closed) return
-      this.#closed = true
+      if (s.closed) return
+      s.closed = true
       try {
-        for (const accel of this.#s.accels) await accel.close()
+        for (const accel of s.accels) await accel.close()
       } finally {
-        this.#s.zpool.destroy()
+        s.zpool.destroy()
       }
     } finally {
-      this.#lock.release()
+      s.lock.release()
     }
   }
 
-  /** Reads `folio`'s fields once into the scratch record (no allocation per call). @returns its cgroup */
-  #read(folio: Folio): Cgroup {
+  /**
+   * Reads `folio`'s fields once and checks them (no allocation per call):
+   * into the reused one-folio batch when the lock is free — the caller takes
+   * it before anything else runs — else into a batch of its own.
+   * @throws InvalidArgumentError, UnknownCgroupError, ClosedError
+   */
+  #readOne(folio: Folio): FolioBatch {
+    this.#checkOpen()
     const fields = this.#fields
+    const s = this.#s
     try {
       readFolio(folio, fields)
-      return this.#s.cgroups.get(fields.cgroup)
-    } catch (error) {
+      const cgroup = s.cgroups.get(fields.cgroup)
+      const batch = s.lock.held ? new FolioBatch(1) : s.one
+      putFolio(batch, 0, fields.type, fields.offset, fields.order, fields.data, cgroup)
+      batch.length = 1
+      return batch
+    } finally {
       fields.data = NO_DATA
-      throw error
     }
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new ClosedError(`[${PKG}] the cache is closed`)
+    this.#s.checkOpen()
   }
 }
