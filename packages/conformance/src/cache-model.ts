@@ -188,7 +188,7 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
           }
         },
       ),
-      { numRuns },
+      { ...options.fcOptions, numRuns },
     )
     // the model must have exercised what it checks (over enough runs to be sure it did)
     if (numRuns >= 10) {
