@@ -41,7 +41,8 @@ export interface CacheModelOptions {
   objectPages?: 1 | 4 | 16
   /**
    * More fast-check parameters, e.g. `{ seed, path, endOnFailure: true }` to
-   * replay a failure that a run printed.
+   * replay a failure that a run printed (a replay with a `path` runs one
+   * case, so the counts of what the runs exercised are not checked then).
    */
   fcOptions?: Omit<fc.Parameters<unknown>, 'numRuns'>
 }
