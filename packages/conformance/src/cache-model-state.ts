@@ -1,6 +1,7 @@
 import type { memorySwapDevice, Zswap as ZswapClass, ZswapOptions } from '@zswap/cache'
 import { type Accelerator, type Compressor, PAGE_SIZE, type SwapDevice, type Zpool } from '@zswap/core'
 import type { FaultPlan } from '@zswap/core/testing'
+import type fc from 'fast-check'
 import { expect } from 'vitest'
 
 // The state of cacheModelTest: the model, the real stack, the page generators,
@@ -38,6 +39,12 @@ export interface CacheModelOptions {
    * write-back to take whole objects. Default 1.
    */
   objectPages?: 1 | 4 | 16
+  /**
+   * More fast-check parameters, e.g. `{ seed, path, endOnFailure: true }` to
+   * replay a failure that a run printed (a replay with a `path` runs one
+   * case, so the counts of what the runs exercised are not checked then).
+   */
+  fcOptions?: Omit<fc.Parameters<unknown>, 'numRuns'>
 }
 
 /** Few offsets, so that loads, invalidates and stores keep meeting each other. */
