@@ -1,8 +1,8 @@
-import type { Zpool } from '@zswap/core'
+import { PAGE_SIZE, type SwapDevice, type Zpool } from '@zswap/core'
 import { referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
-import { createZswap, type Zswap } from '../src/index.js'
-import { emptyFolio, folioAt } from './fixtures.js'
+import { createZswap, memorySwapDevice, type Zswap } from '../src/index.js'
+import { deferred, emptyFolio, folioAt, gatedAccelerator, trackingZpool } from './fixtures.js'
 
 // Tests written for the mutants Stryker left alive in the store, load,
 // invalidate and limit code (RELIABILITY.md, "Mutation testing"): each
@@ -55,5 +55,97 @@ describe('store: a bug-level fault leaves no folio half-stored', () => {
     const out = emptyFolio(0, 2)
     expect(await cache.load(out)).toBe(true)
     expect(out.data).toEqual(folioAt(0, 2, 3).data)
+  })
+})
+
+/** A memory swap device whose next write can be held: `reached` when it arrives, `release()` lets it finish. */
+function heldWriteDevice(pages = 1024) {
+  const inner = memorySwapDevice({ pages })
+  let hold: { reached: () => void; gate: Promise<void> } | undefined
+  let writes = 0
+  const device: SwapDevice = {
+    ...inner,
+    pages,
+    async write(offset, src) {
+      writes++
+      const h = hold
+      hold = undefined
+      if (h) {
+        h.reached()
+        await h.gate
+      }
+      return inner.write(offset, src)
+    },
+    read: (offset, dst) => inner.read(offset, dst),
+    close: () => inner.close(),
+  }
+  return {
+    device,
+    get writes() {
+      return writes
+    },
+    holdNextWrite() {
+      const reached = deferred()
+      const gate = deferred()
+      hold = { reached: reached.resolve, gate: gate.promise }
+      return { reached: reached.promise, release: gate.resolve }
+    },
+  }
+}
+
+describe('invalidate racing the write-back of a single-page entry', () => {
+  const setup = async () => {
+    const gated = gatedAccelerator(1)
+    const pool = trackingZpool()
+    const dev = heldWriteDevice()
+    const cache = createZswap({ accelerator: gated.accel, zpool: pool.zpool, swapDevice: dev.device })
+    expect(await cache.store(folioAt(1))).toBe(true)
+    expect(await cache.store(folioAt(2))).toBe(true)
+    return { gated, pool, dev, cache }
+  }
+
+  /** After the race: offset 2 still stored and loadable, the LRU intact (new pages write back exactly). */
+  const expectIntact = async (cache: Zswap, live: Set<number>) => {
+    expect(has(cache, 1)).toBe(false)
+    expect(has(cache, 2)).toBe(true)
+    expect(cache.stats().stored_pages).toBe(1)
+    expect(cache.stats().cgroups['/'].zswapped).toBe(1)
+    expect(live.size).toBe(1)
+    for (let i = 0; i < 3; i++) expect(await cache.store(folioAt(10 + i))).toBe(true)
+    const before = cache.stats().written_back_pages
+    expect(await cache.shrink(100)).toBe(4)
+    expect(cache.stats().written_back_pages - before).toBe(4)
+    expect(cache.stats().stored_pages).toBe(0)
+    expect(live.size).toBe(0)
+  }
+
+  it('during its decompression: nothing is written or counted as written', async () => {
+    const { gated, pool, dev, cache } = await setup()
+    const hold = gated.holdDecompress(1)
+    const shrinking = cache.shrink(1)
+    await hold.reached // the tail, offset 1, is being written back
+    expect(cache.invalidate({ type: 0, offset: 1 })).toBe(true)
+    hold.release()
+    expect(await shrinking).toBe(0)
+    expect(dev.writes).toBe(0)
+    expect(cache.stats()).toMatchObject({ written_back_pages: 0, reject_reclaim_fail: 1 })
+    expect(cache.stats().cgroups['/'].zswpwb).toBe(0)
+    await expectIntact(cache, pool.live)
+  })
+
+  it('during the device write: the page counts as written, the entry is freed once', async () => {
+    const { pool, dev, cache } = await setup()
+    const hold = dev.holdNextWrite()
+    const shrinking = cache.shrink(1)
+    await hold.reached
+    expect(cache.invalidate({ type: 0, offset: 1 })).toBe(true)
+    hold.release()
+    expect(await shrinking).toBe(1)
+    expect(cache.stats()).toMatchObject({ written_back_pages: 1, reject_reclaim_fail: 0 })
+    expect(cache.stats().cgroups['/'].zswpwb).toBe(1)
+    const page = new Uint8Array(PAGE_SIZE)
+    await dev.device.read(1, page)
+    expect(page).toEqual(folioAt(1).data)
+    await expectIntact(cache, pool.live)
   })
 })
