@@ -1,4 +1,4 @@
-import { PAGE_SIZE, type SwapDevice, type Zpool } from '@zswap/core'
+import { compressorAccelerator, PAGE_SIZE, type SwapDevice, type Zpool } from '@zswap/core'
 import { referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createZswap, memorySwapDevice, type Zswap } from '../src/index.js'
@@ -147,5 +147,96 @@ describe('invalidate racing the write-back of a single-page entry', () => {
     await dev.device.read(1, page)
     expect(page).toEqual(folioAt(1).data)
     await expectIntact(cache, pool.live)
+  })
+})
+
+describe('cgroup limits and write-back', () => {
+  it('zswapMax 0 rejects without writing back the pages the cgroup already has', async () => {
+    const dev = heldWriteDevice()
+    const cache = createZswap({ compressor: rleCompressor(), zpool: referenceZpool(), swapDevice: dev.device })
+    cache.createCgroup('a')
+    expect(await cache.store(folioAt(1, 0, 1, 'a'))).toBe(true)
+    expect(await cache.store(folioAt(2, 0, 2, 'a'))).toBe(true)
+    cache.setCgroup('a', { zswapMax: 0 })
+    expect(await cache.store(folioAt(3, 0, 3, 'a'))).toBe(false)
+    expect(dev.writes).toBe(0)
+    expect(cache.stats()).toMatchObject({ written_back_pages: 0, reject_reclaim_fail: 0, stored_pages: 2 })
+    expect(has(cache, 1) && has(cache, 2)).toBe(true)
+  })
+
+  it('a cgroup over its limit without a swap device rejects without a write-back attempt', async () => {
+    const cache = createZswap({ compressor: rleCompressor(), zpool: referenceZpool() })
+    cache.createCgroup('a', { zswapMax: 1 })
+    expect(await cache.store(folioAt(1, 0, 1, 'a'))).toBe(true)
+    expect(await cache.store(folioAt(2, 0, 2, 'a'))).toBe(false)
+    expect(cache.stats()).toMatchObject({ written_back_pages: 0, reject_reclaim_fail: 0, stored_pages: 1 })
+  })
+})
+
+describe('write-back never asks a device to write past its end', () => {
+  it('a page at offset == device.pages is kept, and the device sees no write', async () => {
+    const dev = heldWriteDevice(4)
+    const cache = createZswap({ compressor: rleCompressor(), zpool: referenceZpool(), swapDevice: dev.device })
+    expect(await cache.store(folioAt(4))).toBe(true)
+    expect(await cache.shrink(1)).toBe(0)
+    expect(dev.writes).toBe(0)
+    expect(cache.stats()).toMatchObject({ reject_reclaim_fail: 1, decompress_fail: 0, stored_pages: 1 })
+  })
+
+  const objectStack = (devicePages: number) => {
+    const dev = heldWriteDevice(devicePages)
+    const pool = trackingZpool(referenceZpool({ maxObjectSize: 4 * PAGE_SIZE }))
+    const cache = createZswap({
+      compressor: rleCompressor(),
+      zpool: pool.zpool,
+      swapDevice: dev.device,
+      mthpEnabled: true,
+      objectPages: 4,
+    })
+    return { dev, pool, cache }
+  }
+
+  it('an object whose last page is at offset == device.pages is kept whole, nothing written', async () => {
+    const { dev, pool, cache } = objectStack(7)
+    expect(await cache.store(folioAt(4, 2))).toBe(true) // offsets 4..7, one object
+    expect(await cache.shrink(1)).toBe(0)
+    expect(dev.writes).toBe(0)
+    expect(cache.stats()).toMatchObject({ reject_reclaim_fail: 1, stored_pages: 4 })
+    expect(pool.live.size).toBe(1)
+  })
+
+  it("… but once that page is gone, the object's other pages are written back", async () => {
+    const { dev, pool, cache } = objectStack(7)
+    const folio = folioAt(4, 2)
+    expect(await cache.store(folio)).toBe(true)
+    expect(cache.invalidate({ type: 0, offset: 7 })).toBe(true)
+    expect(await cache.shrink(1)).toBe(3)
+    expect(dev.writes).toBe(3)
+    expect(pool.live.size).toBe(0)
+    const page = new Uint8Array(PAGE_SIZE)
+    await dev.device.read(6, page)
+    expect(page).toEqual(folio.data.subarray(2 * PAGE_SIZE, 3 * PAGE_SIZE))
+  })
+})
+
+describe('loads reuse their job slots cleanly', () => {
+  it('a whole-object load after a partial one copies nothing stale out of scratch', async () => {
+    // the RLE accelerator decompresses whole objects only: a one-page load goes through scratch
+    const cache = createZswap({
+      accelerator: compressorAccelerator(rleCompressor()),
+      zpool: referenceZpool({ maxObjectSize: 4 * PAGE_SIZE }),
+      mthpEnabled: true,
+      objectPages: 4,
+    })
+    const a = folioAt(0, 2, 1)
+    const b = folioAt(8, 2, 2)
+    expect(await cache.store(a)).toBe(true)
+    expect(await cache.store(b)).toBe(true)
+    const one = emptyFolio(1)
+    expect(await cache.load(one)).toBe(true)
+    expect(one.data).toEqual(a.data.subarray(PAGE_SIZE, 2 * PAGE_SIZE))
+    const whole = emptyFolio(8, 2)
+    expect(await cache.load(whole)).toBe(true)
+    expect(whole.data).toEqual(b.data)
   })
 })
