@@ -153,7 +153,11 @@ describe('invalidate racing the write-back of a single-page entry', () => {
 describe('cgroup limits and write-back', () => {
   it('zswapMax 0 rejects without writing back the pages the cgroup already has', async () => {
     const dev = heldWriteDevice()
-    const cache = createZswap({ compressor: rleCompressor(), zpool: referenceZpool(), swapDevice: dev.device })
+    const cache = createZswap({
+      compressor: rleCompressor(),
+      zpool: referenceZpool(),
+      swapDevice: dev.device,
+    })
     cache.createCgroup('a')
     expect(await cache.store(folioAt(1, 0, 1, 'a'))).toBe(true)
     expect(await cache.store(folioAt(2, 0, 2, 'a'))).toBe(true)
@@ -176,7 +180,11 @@ describe('cgroup limits and write-back', () => {
 describe('write-back never asks a device to write past its end', () => {
   it('a page at offset == device.pages is kept, and the device sees no write', async () => {
     const dev = heldWriteDevice(4)
-    const cache = createZswap({ compressor: rleCompressor(), zpool: referenceZpool(), swapDevice: dev.device })
+    const cache = createZswap({
+      compressor: rleCompressor(),
+      zpool: referenceZpool(),
+      swapDevice: dev.device,
+    })
     expect(await cache.store(folioAt(4))).toBe(true)
     expect(await cache.shrink(1)).toBe(0)
     expect(dev.writes).toBe(0)
