@@ -248,3 +248,35 @@ describe('loads reuse their job slots cleanly', () => {
     expect(whole.data).toEqual(b.data)
   })
 })
+
+describe('invalidate racing the write-back of a multi-page object', () => {
+  it('during the device writes: every page counts as written, each entry and the object are freed once', async () => {
+    const dev = heldWriteDevice()
+    const pool = trackingZpool(referenceZpool({ maxObjectSize: 4 * PAGE_SIZE }))
+    const cache = createZswap({
+      compressor: rleCompressor(),
+      zpool: pool.zpool,
+      swapDevice: dev.device,
+      mthpEnabled: true,
+      objectPages: 4,
+    })
+    const folio = folioAt(0, 2)
+    expect(await cache.store(folio)).toBe(true)
+    expect(await cache.store(folioAt(8))).toBe(true)
+    const hold = dev.holdNextWrite()
+    const shrinking = cache.shrink(1)
+    await hold.reached
+    expect(cache.invalidate({ type: 0, offset: 2 })).toBe(true)
+    hold.release()
+    expect(await shrinking).toBe(4)
+    expect(cache.stats()).toMatchObject({ written_back_pages: 4, stored_pages: 1, stored_objects: 1 })
+    expect(cache.stats().cgroups['/'].zswapped).toBe(1)
+    expect(pool.live.size).toBe(1)
+    for (let i = 0; i < 4; i++) expect(has(cache, i)).toBe(false)
+    const out = emptyFolio(8)
+    expect(await cache.load(out)).toBe(true)
+    expect(out.data).toEqual(folioAt(8).data)
+    expect(pool.live.size).toBe(0)
+    expect(cache.stats().cgroups['/']).toMatchObject({ zswap: 0, zswapped: 0 })
+  })
+})
