@@ -1,4 +1,11 @@
-import { compressorAccelerator, PAGE_SIZE, type SwapDevice, type Zpool } from '@zswap/core'
+import {
+  type Compressor,
+  compressorAccelerator,
+  PAGE_SIZE,
+  SPECIFICATION_VERSION,
+  type SwapDevice,
+  type Zpool,
+} from '@zswap/core'
 import { referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createZswap, memorySwapDevice, type Zswap } from '../src/index.js'
@@ -278,5 +285,37 @@ describe('invalidate racing the write-back of a multi-page object', () => {
     expect(out.data).toEqual(folioAt(8).data)
     expect(pool.live.size).toBe(0)
     expect(cache.stats().cgroups['/']).toMatchObject({ zswap: 0, zswapped: 0 })
+  })
+})
+
+/** Same-filled pages compress to one byte (the fill byte); any other page does not fit (-1). */
+function sameFilledCompressor(): Compressor {
+  return {
+    specificationVersion: SPECIFICATION_VERSION,
+    name: 'same-filled',
+    capabilities: { format: 'test-same-filled' },
+    compress(src, dst) {
+      for (let i = 1; i < src.length; i++) if (src[i] !== src[0]) return -1
+      dst[0] = src[0]
+      return 1
+    },
+    decompress(src, dst) {
+      dst.fill(src[0])
+      return dst.length
+    },
+  }
+}
+
+describe('store: the smallest valid compressed length', () => {
+  it('a page compressed to 1 byte is stored and loads back', async () => {
+    const cache = createZswap({ compressor: sameFilledCompressor(), zpool: referenceZpool() })
+    const folio = emptyFolio(3)
+    folio.data.fill(0x5a)
+    expect(await cache.store(folio)).toBe(true)
+    expect(cache.stats()).toMatchObject({ reject_compress_fail: 0, stored_pages: 1 })
+    expect(cache.stats().cgroups['/'].zswap).toBe(1)
+    const out = emptyFolio(3)
+    expect(await cache.load(out)).toBe(true)
+    expect(out.data.every((b) => b === 0x5a)).toBe(true)
   })
 })
