@@ -1,5 +1,7 @@
 import {
+  type Accelerator,
   type Compressor,
+  CorruptDataError,
   compressorAccelerator,
   PAGE_SIZE,
   SPECIFICATION_VERSION,
@@ -317,5 +319,88 @@ describe('store: the smallest valid compressed length', () => {
     const out = emptyFolio(3)
     expect(await cache.load(out)).toBe(true)
     expect(out.data.every((b) => b === 0x5a)).toBe(true)
+  })
+})
+
+/**
+ * An RLE accelerator that runs every job, then breaks its contract one way:
+ * `reject` — the batch promise rejects anyway; `error` — each job also gets
+ * an error while keeping the length it produced.
+ */
+function lyingAccelerator(lie: { compress?: 'reject' | 'error'; decompress?: 'reject' | 'error' }) {
+  const inner = compressorAccelerator(rleCompressor())
+  let compressJobs = 0
+  const after = async (
+    how: 'reject' | 'error' | undefined,
+    jobs: readonly { error: unknown }[],
+    count: number,
+  ) => {
+    if (how === 'reject') throw new CorruptDataError('[test] batch rejected after its jobs ran')
+    if (how === 'error')
+      for (let i = 0; i < count; i++) jobs[i].error = new CorruptDataError('[test] job error')
+  }
+  const accel: Accelerator = {
+    specificationVersion: inner.specificationVersion,
+    name: 'lying-rle',
+    capabilities: inner.capabilities,
+    async compressBatch(jobs, count = jobs.length) {
+      compressJobs += count
+      await inner.compressBatch(jobs, count)
+      await after(lie.compress, jobs, count)
+    },
+    async decompressBatch(jobs, count = jobs.length) {
+      await inner.decompressBatch(jobs, count)
+      await after(lie.decompress, jobs, count)
+    },
+    close: () => inner.close(),
+  }
+  return {
+    accel,
+    get compressJobs() {
+      return compressJobs
+    },
+  }
+}
+
+describe('a batch that fails after its jobs ran fails every folio of it', () => {
+  for (const how of ['reject', 'error'] as const) {
+    it(`compression: jobs done, then the batch ${how === 'reject' ? 'rejects' : 'sets errors'}: nothing is stored`, async () => {
+      const lying = lyingAccelerator({ compress: how })
+      const pool = trackingZpool()
+      const cache = createZswap({ accelerator: lying.accel, zpool: pool.zpool, mthpEnabled: true })
+      expect(await cache.storeBatch([folioAt(0), folioAt(4, 1)])).toEqual([false, false])
+      expect(cache.stats()).toMatchObject({ reject_compress_fail: 2, stored_pages: 0 })
+      expect(pool.live.size).toBe(0)
+    })
+
+    it(`decompression: jobs done, then the batch ${how === 'reject' ? 'rejects' : 'sets errors'}: the load fails, entries kept`, async () => {
+      const pool = trackingZpool()
+      const cache = createZswap({ compressor: rleCompressor(), zpool: pool.zpool, mthpEnabled: true })
+      expect(await cache.store(folioAt(0, 1))).toBe(true)
+      cache.setCompressor(lyingAccelerator({ decompress: how }).accel)
+      // entries load with the accelerator that made them: store anew with the lying one
+      expect(await cache.store(folioAt(8, 1))).toBe(true)
+      expect(await cache.load(emptyFolio(8, 1))).toBe(false)
+      // maxBatch 1: the first page's failure ends the folio's load
+      expect(cache.stats()).toMatchObject({ decompress_fail: 1, stored_pages: 4 })
+      expect(has(cache, 8) && has(cache, 9)).toBe(true)
+      const out = emptyFolio(0, 1)
+      expect(await cache.load(out)).toBe(true)
+      expect(out.data).toEqual(folioAt(0, 1).data)
+    })
+  }
+})
+
+describe('a folio rejected before compression costs no compression', () => {
+  it('disabled, or a large folio with mthpEnabled off: no compress job runs', async () => {
+    const lying = lyingAccelerator({})
+    const cache = createZswap({ accelerator: lying.accel, zpool: referenceZpool() })
+    expect(await cache.store(folioAt(0, 2))).toBe(false) // mthpEnabled is off by default
+    cache.setParams({ enabled: false })
+    expect(await cache.storeBatch([folioAt(8), folioAt(9)])).toEqual([false, false])
+    expect(lying.compressJobs).toBe(0)
+    cache.setParams({ enabled: true })
+    expect(await cache.storeBatch([folioAt(8), folioAt(12, 2)])).toEqual([true, false])
+    expect(lying.compressJobs).toBe(1)
   })
 })
