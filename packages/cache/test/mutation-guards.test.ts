@@ -404,3 +404,26 @@ describe('a folio rejected before compression costs no compression', () => {
     expect(lying.compressJobs).toBe(1)
   })
 })
+
+describe('store: a result as large as its input is poor', () => {
+  it('a compressor that returns exactly PAGE_SIZE bytes (a copy): reject_compress_poor, nothing stored', async () => {
+    const copy: Compressor = {
+      specificationVersion: SPECIFICATION_VERSION,
+      name: 'copy',
+      capabilities: { format: 'test-copy' },
+      compress(src, dst) {
+        dst.set(src)
+        return src.length
+      },
+      decompress(src, dst) {
+        dst.set(src)
+        return src.length
+      },
+    }
+    const pool = trackingZpool()
+    const cache = createZswap({ compressor: copy, zpool: pool.zpool })
+    expect(await cache.store(folioAt(1))).toBe(false)
+    expect(cache.stats()).toMatchObject({ reject_compress_poor: 1, reject_compress_fail: 0, stored_pages: 0 })
+    expect(pool.live.size).toBe(0)
+  })
+})
