@@ -11,7 +11,14 @@ import {
 import { referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createZswap, memorySwapDevice, type Zswap } from '../src/index.js'
-import { deferred, emptyFolio, folioAt, gatedAccelerator, trackingZpool } from './fixtures.js'
+import {
+  deferred,
+  emptyFolio,
+  folioAt,
+  gatedAccelerator,
+  swappedRleCompressor,
+  trackingZpool,
+} from './fixtures.js'
 
 // Tests written for the mutants Stryker left alive in the store, load,
 // invalidate and limit code (RELIABILITY.md, "Mutation testing"): each
@@ -330,6 +337,8 @@ describe('store: the smallest valid compressed length', () => {
 function lyingAccelerator(lie: { compress?: 'reject' | 'error'; decompress?: 'reject' | 'error' }) {
   const inner = compressorAccelerator(rleCompressor())
   let compressJobs = 0
+  let decompressJobs = 0
+  let emptyCalls = 0 // batches of 0 jobs: the contract says 1..maxBatch
   const after = async (
     how: 'reject' | 'error' | undefined,
     jobs: readonly { error: unknown }[],
@@ -345,10 +354,13 @@ function lyingAccelerator(lie: { compress?: 'reject' | 'error'; decompress?: 're
     capabilities: inner.capabilities,
     async compressBatch(jobs, count = jobs.length) {
       compressJobs += count
+      if (count < 1) emptyCalls++
       await inner.compressBatch(jobs, count)
       await after(lie.compress, jobs, count)
     },
     async decompressBatch(jobs, count = jobs.length) {
+      decompressJobs += count
+      if (count < 1) emptyCalls++
       await inner.decompressBatch(jobs, count)
       await after(lie.decompress, jobs, count)
     },
@@ -358,6 +370,12 @@ function lyingAccelerator(lie: { compress?: 'reject' | 'error'; decompress?: 're
     accel,
     get compressJobs() {
       return compressJobs
+    },
+    get decompressJobs() {
+      return decompressJobs
+    },
+    get emptyCalls() {
+      return emptyCalls
     },
   }
 }
@@ -377,13 +395,18 @@ describe('a batch that fails after its jobs ran fails every folio of it', () => 
       const pool = trackingZpool()
       const cache = createZswap({ compressor: rleCompressor(), zpool: pool.zpool, mthpEnabled: true })
       expect(await cache.store(folioAt(0, 1))).toBe(true)
-      cache.setCompressor(lyingAccelerator({ decompress: how }).accel)
+      const lying = lyingAccelerator({ decompress: how })
+      cache.setCompressor(lying.accel)
       // entries load with the accelerator that made them: store anew with the lying one
       expect(await cache.store(folioAt(8, 1))).toBe(true)
+      expect(await cache.store(folioAt(12))).toBe(true)
       expect(await cache.load(emptyFolio(8, 1))).toBe(false)
-      // maxBatch 1: the first page's failure ends the folio's load
-      expect(cache.stats()).toMatchObject({ decompress_fail: 1, stored_pages: 4 })
-      expect(has(cache, 8) && has(cache, 9)).toBe(true)
+      // maxBatch 1: the first page's failure ends the folio's load, no more jobs for it
+      expect(lying.decompressJobs).toBe(1)
+      expect(await cache.load(emptyFolio(12))).toBe(false) // one job, in the last batch
+      expect(lying.emptyCalls).toBe(0)
+      expect(cache.stats()).toMatchObject({ decompress_fail: 2, stored_pages: 5 })
+      expect(has(cache, 8) && has(cache, 9) && has(cache, 12)).toBe(true)
       const out = emptyFolio(0, 1)
       expect(await cache.load(out)).toBe(true)
       expect(out.data).toEqual(folioAt(0, 1).data)
@@ -425,5 +448,46 @@ describe('store: a result as large as its input is poor', () => {
     expect(await cache.store(folioAt(1))).toBe(false)
     expect(cache.stats()).toMatchObject({ reject_compress_poor: 1, reject_compress_fail: 0, stored_pages: 0 })
     expect(pool.live.size).toBe(0)
+  })
+})
+
+describe('load batching', () => {
+  it('a folio with a page absent decompresses nothing', async () => {
+    const lying = lyingAccelerator({})
+    const cache = createZswap({ accelerator: lying.accel, zpool: referenceZpool(), mthpEnabled: true })
+    expect(await cache.store(folioAt(0, 2))).toBe(true)
+    expect(cache.invalidate({ type: 0, offset: 3 })).toBe(true)
+    expect(await cache.load(emptyFolio(0, 2))).toBe(false)
+    expect(await cache.loadBatch([emptyFolio(0, 2), emptyFolio(100)])).toEqual([false, false])
+    expect(lying.decompressJobs).toBe(0)
+    expect(lying.emptyCalls).toBe(0)
+    expect(cache.stats()).toMatchObject({ decompress_fail: 0, stored_pages: 3 })
+  })
+
+  it('entry id 0 arriving when the batch is full still starts a new batch', async () => {
+    const cache = createZswap({
+      accelerator: compressorAccelerator(rleCompressor()), // maxBatch 1
+      zpool: referenceZpool(),
+      mthpEnabled: true,
+    })
+    expect(await cache.store(folioAt(5))).toBe(true) // entry 0
+    expect(await cache.store(folioAt(4))).toBe(true) // entry 1
+    const out = emptyFolio(4, 1)
+    expect(await cache.load(out)).toBe(true)
+    expect(out.data.subarray(0, PAGE_SIZE)).toEqual(folioAt(4).data)
+    expect(out.data.subarray(PAGE_SIZE)).toEqual(folioAt(5).data)
+  })
+
+  it('a readahead window over two formats: each batch holds the entries of one accelerator', async () => {
+    const a = gatedAccelerator(4)
+    const b = gatedAccelerator(4, swappedRleCompressor())
+    const cache = createZswap({ accelerator: a.accel, zpool: referenceZpool() })
+    for (let i = 0; i < 2; i++) expect(await cache.store(folioAt(i))).toBe(true)
+    cache.setCompressor(b.accel)
+    for (let i = 2; i < 4; i++) expect(await cache.store(folioAt(i))).toBe(true)
+    const window = [0, 1, 2, 3].map((i) => emptyFolio(i))
+    expect(await cache.loadBatch(window)).toEqual([true, true, true, true])
+    for (let i = 0; i < 4; i++) expect(window[i].data).toEqual(folioAt(i).data)
+    expect(cache.stats().decompress_fail).toBe(0)
   })
 })
