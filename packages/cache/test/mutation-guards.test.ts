@@ -222,6 +222,10 @@ describe('write-back never asks a device to write past its end', () => {
 
   it('an object whose last page is at offset == device.pages is kept whole, nothing written', async () => {
     const { dev, pool, cache } = objectStack(7)
+    // entry ids are reused last-freed first: free 0..3 in order, so that the
+    // object's last page (offset 7, the one past the end) gets entry id 0
+    for (let i = 0; i < 4; i++) expect(await cache.store(folioAt(100 + i))).toBe(true)
+    expect(cache.invalidateRange({ type: 0, offset: 100 }, 4)).toBe(4)
     expect(await cache.store(folioAt(4, 2))).toBe(true) // offsets 4..7, one object
     expect(await cache.shrink(1)).toBe(0)
     expect(dev.writes).toBe(0)
@@ -489,5 +493,70 @@ describe('load batching', () => {
     expect(await cache.loadBatch(window)).toEqual([true, true, true, true])
     for (let i = 0; i < 4; i++) expect(window[i].data).toEqual(folioAt(i).data)
     expect(cache.stats().decompress_fail).toBe(0)
+  })
+})
+
+describe('write-back: more contract edges', () => {
+  for (const how of ['reject', 'error'] as const) {
+    it(`a decompress batch that ${how === 'reject' ? 'rejects' : 'sets errors'} after its jobs ran: nothing written, entry kept`, async () => {
+      const dev = heldWriteDevice()
+      const lying = lyingAccelerator({ decompress: how })
+      const cache = createZswap({ accelerator: lying.accel, zpool: referenceZpool(), swapDevice: dev.device })
+      expect(await cache.store(folioAt(1))).toBe(true)
+      expect(await cache.shrink(1)).toBe(0)
+      expect(dev.writes).toBe(0)
+      expect(cache.stats()).toMatchObject({
+        decompress_fail: 1,
+        reject_reclaim_fail: 1,
+        written_back_pages: 0,
+      })
+      expect(has(cache, 1)).toBe(true)
+    })
+  }
+
+  for (const objectPages of [1, 4] as const) {
+    it(`a swap type without a device keeps its entries; the other type's are written (objectPages ${objectPages})`, async () => {
+      const dev = heldWriteDevice()
+      const cache = createZswap({
+        compressor: rleCompressor(),
+        zpool: referenceZpool({ maxObjectSize: 4 * PAGE_SIZE }),
+        swapDevice: [dev.device], // type 0 only
+        mthpEnabled: true,
+        objectPages,
+      })
+      expect(await cache.store(folioAt(0, 2, 2, undefined, 0))).toBe(true) // type 0, the coldest
+      expect(await cache.store(folioAt(0, 2, 1, undefined, 1))).toBe(true)
+      expect(await cache.shrink(4)).toBe(4)
+      expect(await cache.shrink(4)).toBe(0) // type 1 cannot be written: a reclaim failure, no throw
+      expect(dev.writes).toBe(4)
+      expect(cache.stats()).toMatchObject({ written_back_pages: 4, reject_reclaim_fail: 1, stored_pages: 4 })
+      for (let i = 0; i < 4; i++) {
+        expect(cache.has({ type: 1, offset: i })).toBe(true)
+        expect(cache.has({ type: 0, offset: i })).toBe(false)
+      }
+    })
+  }
+
+  it('the pool limit hit by the first folio of an empty cgroup: the shrinker passes over its pending pages', async () => {
+    const dev = heldWriteDevice()
+    const cache = createZswap({
+      compressor: rleCompressor(),
+      zpool: referenceZpool(),
+      swapDevice: dev.device,
+      mthpEnabled: true,
+      ramBytes: 200 * PAGE_SIZE,
+      maxPoolPercent: 10, // 20 pages
+    })
+    cache.createCgroup('a')
+    cache.createCgroup('b')
+    expect(await cache.store(folioAt(100, 4, 1, 'a'))).toBe(true) // 16 pages
+    // b's folio hits the limit at its 5th page; b's LRU is empty, its pages pending
+    expect(await cache.store(folioAt(0, 3, 2, 'b'))).toBe(true)
+    const stats = cache.stats()
+    expect(stats.cgroups.a.zswpwb).toBeGreaterThanOrEqual(2)
+    expect(stats.cgroups.b).toMatchObject({ zswpwb: 0, zswapped: 8 })
+    const out = emptyFolio(0, 3)
+    expect(await cache.load(out)).toBe(true)
+    expect(out.data).toEqual(folioAt(0, 3, 2, 'b').data)
   })
 })
