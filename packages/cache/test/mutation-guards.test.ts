@@ -66,6 +66,12 @@ describe('store: a bug-level fault leaves no folio half-stored', () => {
     for (let i = 0; i < 4; i++) expect(has(cache, i)).toBe(false)
     expect(has(cache, 8)).toBe(true)
     expect(cache.stats().stored_pages).toBe(1)
+    // a storeBatch: the folio stored before the fault stays stored
+    expect(await cache.store(folioAt(0, 2, 4))).toBe(true)
+    pool.arm(1)
+    await expect(cache.storeBatch([folioAt(20), folioAt(0, 2, 5)])).rejects.toThrow('injected free fault')
+    expect(has(cache, 20)).toBe(true)
+    for (let i = 0; i < 4; i++) expect(has(cache, i)).toBe(false)
     // the cache still works after it
     expect(await cache.store(folioAt(0, 2, 3))).toBe(true)
     const out = emptyFolio(0, 2)
