@@ -8,7 +8,8 @@ export default {
   testRunner: 'vitest',
   // pnpm does not hoist the runner next to @stryker-mutator/core: name it by path
   plugins: [require.resolve('@stryker-mutator/vitest-runner')],
-  vitest: { configFile: 'vitest.config.ts' },
+  // vitest.stryker.config.ts: the tests' imports of sibling packages' sources must resolve from the sandbox
+  vitest: { configFile: 'vitest.stryker.config.ts' },
   mutate: ['src/**/*.ts', '!src/index.ts'],
   coverageAnalysis: 'perTest',
   // Vitest 4.1 with forks on a busy 2-core machine: generous per-mutant timeout, few workers

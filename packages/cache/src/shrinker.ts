@@ -32,9 +32,11 @@ export async function reclaimForStore(s: CacheState): Promise<boolean> {
   return !checkLimits(s)
 }
 
-/** obj_cgroup_may_zswap() + shrink_memcg(): only the cgroup over its limit writes back, until it is under. */
+/**
+ * obj_cgroup_may_zswap() + shrink_memcg() for a cgroup at or over its limit:
+ * only that cgroup writes back, until it is under.
+ */
 export async function cgroupMayZswap(s: CacheState, cgroup: Cgroup): Promise<boolean> {
-  if (cgroup.zswap < cgroup.zswapMax) return true
   if (cgroup.zswapMax === 0 || !cgroup.writeback || !s.hasDevice) return false
   while (cgroup.zswap >= cgroup.zswapMax) {
     if (!(await shrinkOne(s, cgroup))) return false

@@ -175,16 +175,12 @@ function place(
   }
 }
 
-/** The cgroup limit (obj_cgroup_may_zswap, once per folio) and the pool limit. */
+/**
+ * The cgroup limit (obj_cgroup_may_zswap, once per folio). The pool limit is
+ * checked right after it, before every object (the folio's first included).
+ */
 function mayStore(s: CacheState, cgroup: Cgroup): boolean | Promise<boolean> {
-  if (cgroup.zswap >= cgroup.zswapMax) return mayStoreOverCgroupLimit(s, cgroup)
-  if (checkLimits(s)) return reclaimForStore(s)
-  return true
-}
-
-async function mayStoreOverCgroupLimit(s: CacheState, cgroup: Cgroup): Promise<boolean> {
-  if (!(await cgroupMayZswap(s, cgroup))) return false
-  return !checkLimits(s) || (await reclaimForStore(s))
+  return cgroup.zswap < cgroup.zswapMax || cgroupMayZswap(s, cgroup)
 }
 
 /**
