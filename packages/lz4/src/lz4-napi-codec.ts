@@ -1,7 +1,6 @@
-import { CompressionFailedError, CorruptDataError } from '@zswap/core'
+import { CompressionFailedError, CorruptDataError, crc32 } from '@zswap/core'
 import { compressSync, uncompressSync } from 'lz4-napi'
 import { CHECKSUM_BYTES, type Lz4Codec, PKG, SIZE_BYTES } from './codec.js'
-import { crc32 } from './crc32.js'
 
 /**
  * The wire format through lz4-napi (Rust lz4_flex): `compressSync` returns a

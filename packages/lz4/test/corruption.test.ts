@@ -1,7 +1,6 @@
-import { CorruptDataError, ErrorCode, ZswapError } from '@zswap/core'
+import { CorruptDataError, crc32, ErrorCode, ZswapError } from '@zswap/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { crc32 } from '../src/crc32.js'
 import { lz4 } from '../src/index.js'
 import { backends } from './backends.js'
 import { heapPage, PAGE, samples, textPage } from './pages.js'
