@@ -1,3 +1,7 @@
+import { CorruptDataError } from '@zswap/core'
+
+const PKG = '@zswap/deflate'
+
 /**
  * What the deflate driver needs from a library: raw deflate into a caller's
  * buffer, and raw inflate of part of a caller's buffer. Engines add no
@@ -19,4 +23,24 @@ export interface DeflateEngine {
   inflate(src: Uint8Array, length: number, dst: Uint8Array): number
   /** Frees native state; calls after it are undefined. */
   close(): void
+}
+
+/** A library error while inflating, as the CorruptDataError {@link DeflateEngine.inflate} promises. */
+export function corruptStream(cause: unknown): CorruptDataError {
+  return new CorruptDataError(`[${PKG}] corrupt or truncated deflate stream: ${(cause as Error)?.message}`, {
+    cause,
+  })
+}
+
+/**
+ * Copies an inflate's own output buffer (fflate, or `zlib.inflateRawSync`
+ * given room for one byte more than `dst`) into `dst`.
+ * @throws CorruptDataError when the output is longer than `dst`.
+ */
+export function copyInflated(out: Uint8Array, dst: Uint8Array): number {
+  if (out.length > dst.length) {
+    throw new CorruptDataError(`[${PKG}] deflate stream inflates to more than ${dst.length} bytes`)
+  }
+  dst.set(out)
+  return out.length
 }

@@ -1,6 +1,6 @@
 import { CompressionFailedError, CorruptDataError } from '@zswap/core'
 import { deflateSync, type DeflateOptions as FflateDeflateOptions, inflateSync } from 'fflate'
-import type { DeflateEngine } from './deflate-engine.js'
+import { copyInflated, corruptStream, type DeflateEngine } from './deflate-engine.js'
 
 const PKG = '@zswap/deflate'
 
@@ -51,16 +51,9 @@ export class FflateEngine implements DeflateEngine {
     try {
       out = inflateSync(length === src.length ? src : src.subarray(0, length), opts)
     } catch (cause) {
-      throw new CorruptDataError(
-        `[${PKG}] corrupt or truncated deflate stream: ${(cause as Error)?.message}`,
-        { cause },
-      )
+      throw corruptStream(cause)
     }
-    if (out.length > dst.length) {
-      throw new CorruptDataError(`[${PKG}] deflate stream inflates to more than ${dst.length} bytes`)
-    }
-    dst.set(out)
-    return out.length
+    return copyInflated(out, dst)
   }
 
   close(): void {}

@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib'
 import { CompressionFailedError, CorruptDataError } from '@zswap/core'
-import type { DeflateEngine } from './deflate-engine.js'
+import { copyInflated, corruptStream, type DeflateEngine } from './deflate-engine.js'
 
 const PKG = '@zswap/deflate'
 const Z_FINISH = zlib.constants.Z_FINISH
@@ -159,15 +159,8 @@ export class ZlibEngine implements DeflateEngine {
       // one byte more than dst: filling it means the page does not fit
       out = zlib.inflateRawSync(src.subarray(0, length), { maxOutputLength: dst.length + 1 })
     } catch (cause) {
-      throw new CorruptDataError(
-        `[${PKG}] corrupt or truncated deflate stream: ${(cause as Error)?.message}`,
-        { cause },
-      )
+      throw corruptStream(cause)
     }
-    if (out.length > dst.length) {
-      throw new CorruptDataError(`[${PKG}] deflate stream inflates to more than ${dst.length} bytes`)
-    }
-    dst.set(out)
-    return out.length
+    return copyInflated(out, dst)
   }
 }
