@@ -14,7 +14,6 @@ import { Lock } from './lock.js'
 import { ObjectTable } from './object-table.js'
 import type { ZswapParams } from './options.js'
 import { newStaging, type Staging } from './staging.js'
-import { SwapIndex } from './swap-index.js'
 
 /**
  * Everything a cache holds, shared by its store, load and shrinker modules:
@@ -25,10 +24,10 @@ import { SwapIndex } from './swap-index.js'
  * `invalidate`).
  */
 export class CacheState {
+  /** The entries, keyed by swap type and offset. */
   readonly entries = new EntryTable()
   /** Multi-page objects (objectPages > 1); single-page ones live in their entry. */
   readonly objects = new ObjectTable()
-  readonly index = new SwapIndex()
   readonly cgroups = new Cgroups()
   readonly counters = new Counters()
   /** Serialises store, load, shrink and close (they share the staging). */
@@ -117,7 +116,7 @@ export class CacheState {
 
   /** Frees the entry at (type, offset); true when there was one. */
   erase(type: number, offset: number): boolean {
-    const id = this.index.erase(type, offset)
+    const id = this.entries.get(type, offset)
     if (id < 0) return false
     this.freeEntry(id)
     return true
@@ -127,7 +126,7 @@ export class CacheState {
   eraseRange(type: number, offset: number, nrPages: number): number {
     let freed = 0
     const end = offset + nrPages
-    for (let o = this.index.nextCandidate(type, offset); o < end; o = this.index.nextCandidate(type, o)) {
+    for (let o = this.entries.nextCandidate(type, offset); o < end; o = this.entries.nextCandidate(type, o)) {
       if (this.erase(type, o)) freed++
       o++
     }
@@ -141,8 +140,8 @@ export class CacheState {
   }
 
   /**
-   * Frees an entry already removed from (or replaced in) the index: unlinks
-   * it from its LRU and frees its zpool object, uncharging the object's bytes
+   * Frees a stored entry: its offset reads empty from now on. Unlinks it
+   * from its LRU and frees its zpool object, uncharging the object's bytes
    * from its cgroup — or, for a page of a multi-page object, drops the page
    * from the object and frees the object with its last page. The one place
    * zpool objects are freed.

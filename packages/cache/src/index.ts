@@ -9,5 +9,5 @@ export {
   type ZswapParams,
   type ZswapStats,
 } from './options.js'
-export { INDEX_CHUNK_SLOTS } from './swap-index.js'
+export { INDEX_CHUNK_SLOTS } from './entry-table.js'
 export { createZswap, Zswap } from './zswap.js'

@@ -40,10 +40,9 @@ export async function loadFolios(
     const { state, type, offset, order, data } = b
     const t = s.entries
     const objects = s.objects
-    const index = s.index
     for (let f = 0; f < n; f++) {
       for (let i = 0, pages = b.pages(f); i < pages; i++) {
-        if (index.get(type[f], offset[f] + i) < 0) {
+        if (t.get(type[f], offset[f] + i) < 0) {
           state[f] = FAILED
           break
         }
@@ -66,7 +65,7 @@ export async function loadFolios(
       const pages = b.pages(f)
       const base = offset[f]
       for (let i = 0; i < pages && state[f] === PENDING; ) {
-        let id = index.get(type[f], base + i)
+        let id = t.get(type[f], base + i)
         if (id >= 0 && count > 0 && (t.compressor[id] !== batchCid || count === s.maxBatch[batchCid])) {
           let rejected = false
           try {
@@ -77,7 +76,7 @@ export async function loadFolios(
           checkDecompressed(s, staging, count, b, rejected)
           count = 0
           if (state[f] !== PENDING) break
-          id = index.get(type[f], base + i)
+          id = t.get(type[f], base + i)
         }
         if (id < 0) {
           // an invalidate() ran during an await
@@ -101,7 +100,7 @@ export async function loadFolios(
           const slot = t.length[id]
           const k = objects.pages[o]
           // the folio's next pages that are the object's next pages
-          while (i + run < pages && slot + run < k && s.inObject(index.get(type[f], base + i + run), o)) run++
+          while (i + run < pages && slot + run < k && s.inObject(t.get(type[f], base + i + run), o)) run++
           handle = objects.handle[o]
           length = objects.length[o]
           if (slot === 0 && run === k) {
@@ -148,14 +147,14 @@ export async function loadFolios(
       const pages = b.pages(f)
       // a page invalidated after it was decompressed fails the folio too
       let all = true
-      for (let i = 0; i < pages && all; i++) all = index.get(type[f], offset[f] + i) >= 0
+      for (let i = 0; i < pages && all; i++) all = t.get(type[f], offset[f] + i) >= 0
       if (!all) {
         state[f] = FAILED
         continue
       }
       state[f] = DONE
       for (let i = 0; i < pages; i++) {
-        const id = index.erase(type[f], offset[f] + i)
+        const id = t.get(type[f], offset[f] + i)
         s.cgroups.list[t.cgroup[id]].zswpin++
         s.freeEntry(id)
       }

@@ -101,7 +101,7 @@ export async function shrinkOne(s: CacheState, cgroup: Cgroup): Promise<number> 
       t.flags[id] & IN_OBJECT ? await writebackObject(s, id, cgroup) : await writeback(s, id, cgroup)
     if (written > 0) return written
     s.counters.reject_reclaim_fail++
-    if (s.index.get(t.type[id], t.offset[id]) === id) lruPush(t, cgroup, id)
+    if (t.has(id)) lruPush(t, cgroup, id)
     return 0
   }
   return 0
@@ -114,14 +114,14 @@ export async function shrinkOne(s: CacheState, cgroup: Cgroup): Promise<number> 
  */
 function storingCovers(s: CacheState, id: number): boolean {
   const t = s.entries
-  if ((t.flags[id] & IN_OBJECT) === 0) return batchCovers(s.storing, t.type[id], t.offset[id])
+  if ((t.flags[id] & IN_OBJECT) === 0) return batchCovers(s.storing, t.typeOf(id), t.offsetOf(id))
   if (s.storing === undefined) return false
   const o = t.handle[id]
   const objects = s.objects
   const type = objects.type[o]
   const first = objects.offset[o]
   for (let i = 0; i < objects.pages[o]; i++) {
-    if (s.inObject(s.index.get(type, first + i), o) && batchCovers(s.storing, type, first + i)) return true
+    if (s.inObject(s.entries.get(type, first + i), o) && batchCovers(s.storing, type, first + i)) return true
   }
   return false
 }
@@ -133,13 +133,13 @@ function storingCovers(s: CacheState, id: number): boolean {
  */
 async function writeback(s: CacheState, id: number, cgroup: Cgroup): Promise<number> {
   const t = s.entries
-  const type = t.type[id]
-  const offset = t.offset[id]
+  const type = t.typeOf(id)
+  const offset = t.offsetOf(id)
   const device = s.devices[type]
   if (device === undefined || offset >= device.pages) return 0
   if (!(await decompressForWriteback(s, t.handle[id], t.length[id], t.compressor[id], 1))) return 0
   // invalidate() may have freed the entry during the await: its slot is free, nothing to write
-  if (s.index.get(type, offset) !== id) return 0
+  if (!t.has(id)) return 0
   try {
     await device.write(offset, s.wbJobs[0].dst)
   } catch {
@@ -148,10 +148,7 @@ async function writeback(s: CacheState, id: number, cgroup: Cgroup): Promise<num
   // Only invalidate() can run during the awaits (ids are reused only under
   // the lock): if it freed the entry, the page written is stale but its
   // slot is free, as in the kernel.
-  if (s.index.get(type, offset) === id) {
-    s.index.erase(type, offset)
-    s.freeEntry(id)
-  }
+  if (t.has(id)) s.freeEntry(id)
   s.counters.written_back_pages++
   cgroup.zswpwb++
   return 1
@@ -174,7 +171,7 @@ async function writebackObject(s: CacheState, id: number, cgroup: Cgroup): Promi
   if (device === undefined) return 0
   const ids = s.wbIds
   for (let i = 0; i < pages; i++) {
-    const e = s.index.get(type, first + i)
+    const e = t.get(type, first + i)
     ids[i] = s.inObject(e, o) ? e : -1
     if (ids[i] >= 0 && first + i >= device.pages) return 0
   }
@@ -187,7 +184,7 @@ async function writebackObject(s: CacheState, id: number, cgroup: Cgroup): Promi
   const page = s.wbJobs[0].dst
   const writes: Promise<void>[] = []
   for (let i = 0; i < pages; i++) {
-    if (ids[i] >= 0 && s.index.get(type, first + i) === ids[i]) {
+    if (ids[i] >= 0 && t.has(ids[i])) {
       writes.push(device.write(first + i, page.subarray(i << PAGE_SHIFT, (i + 1) << PAGE_SHIFT)))
     }
   }
@@ -198,10 +195,7 @@ async function writebackObject(s: CacheState, id: number, cgroup: Cgroup): Promi
     return 0
   }
   for (let i = 0; i < pages; i++) {
-    if (ids[i] >= 0 && s.index.get(type, first + i) === ids[i]) {
-      s.index.erase(type, first + i)
-      s.freeEntry(ids[i])
-    }
+    if (ids[i] >= 0 && t.has(ids[i])) s.freeEntry(ids[i])
   }
   s.counters.written_back_pages += writes.length
   cgroup.zswpwb += writes.length

@@ -265,17 +265,15 @@ function putEntry(
   cid: number,
 ): void {
   const t = s.entries
-  const id = t.alloc()
+  const old = t.get(type, offset)
+  if (old >= 0) s.freeEntry(old)
+  const id = t.insert(type, offset)
   t.handle[id] = ref
   t.length[id] = length
-  t.offset[id] = offset
-  t.type[id] = type
   t.cgroup[id] = cgroup.id
   t.compressor[id] = cid
-  t.flags[id] = flags
+  t.flags[id] |= flags
   cgroup.zswapped++
-  const old = s.index.set(type, offset, id)
-  if (old >= 0) s.freeEntry(old)
 }
 
 /** Every page stored: link the folio's entries on its cgroup's LRU and count it. */
@@ -285,13 +283,13 @@ function commit(s: CacheState, b: FolioBatch, f: number): void {
   const offset = b.offset[f]
   for (let i = 0; i < pages; i++) {
     // an invalidate() that ran while the batch was in flight wins
-    if (s.index.get(type, offset + i) < 0) {
+    if (s.entries.get(type, offset + i) < 0) {
       reject(s, b, f)
       return
     }
   }
   const cgroup = b.cgroup[f]
-  for (let i = 0; i < pages; i++) lruPush(s.entries, cgroup, s.index.get(type, offset + i))
+  for (let i = 0; i < pages; i++) lruPush(s.entries, cgroup, s.entries.get(type, offset + i))
   b.state[f] = DONE
   s.counters.zswpout[b.order[f]]++
   cgroup.zswpout += pages

@@ -139,7 +139,7 @@ export class Zswap {
   /** Bytes of entry metadata held: the entry and object arrays plus the offset index chunks. */
   get metadataBytes(): number {
     this.#checkOpen()
-    return this.#s.entries.bytes + this.#s.objects.bytes + this.#s.index.bytes
+    return this.#s.entries.bytes + this.#s.objects.bytes
   }
 
   /** Largest pool size in pages before stores are rejected (or written back); rounded down. */
@@ -248,7 +248,7 @@ export class Zswap {
   has(swap: SwapEntry): boolean {
     this.#checkOpen()
     assertSwapEntry(swap)
-    return this.#s.index.get(swap.type, swap.offset) >= 0
+    return this.#s.entries.get(swap.type, swap.offset) >= 0
   }
 
   /**
