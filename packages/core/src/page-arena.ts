@@ -12,16 +12,24 @@ export interface PageArenaOptions {
 /**
  * The page source of the zpools: 4 KiB pages carved from ArrayBuffer chunks,
  * named by integer ids. No object per page: a page is `(chunk, offset)`,
- * found with `chunk(id)` and `offset(id)`; free ids sit on an Int32Array
- * stack. Several pools may share one arena (and its `maxPages` budget).
+ * found with `chunk(id)` and `offset(id)`. The arena's own bookkeeping is
+ * one bit per page: free pages are chained through their own first four
+ * bytes (a LIFO list, as a page allocator's free lists run through struct
+ * page), and fresh chunks are handed out from the lowest id up without
+ * being touched first. Several pools may share one arena (and its
+ * `maxPages` budget).
  */
 export class PageArena {
   readonly maxPages: number
   readonly chunkPages: number
   #chunks: Uint8Array[] = []
-  #free = new Int32Array(64)
-  #freeTop = 0
-  #state = new Uint8Array(0) // 1 = allocated
+  /** Head of the list of freed pages (-1: empty); each links the next in its first 4 bytes. */
+  #freeHead = -1
+  /** Next never-used id of the newest chunk, and the end of that chunk. */
+  #fresh = 0
+  #freshEnd = 0
+  /** One bit per page: 1 = allocated. */
+  #state = new Int32Array(0)
   #inUse = 0
   #destroyed = false
   readonly #chunkShift: number
@@ -51,15 +59,22 @@ export class PageArena {
 
   /**
    * Allocates one page; returns its id, or -1 when `maxPages` is reached.
-   * Like alloc_page() without __GFP_ZERO, a reused page keeps its old bytes:
-   * pools write before they read.
+   * Like alloc_page() without __GFP_ZERO, a reused page keeps its old bytes
+   * (but for its first four, the free-list link): pools write before they read.
    */
   alloc(): number {
     if (this.#destroyed) throw new ClosedError('[@zswap/core] page arena was destroyed')
     if (this.#inUse >= this.maxPages) return -1
-    if (this.#freeTop === 0) this.#grow()
-    const id = this.#free[--this.#freeTop]
-    this.#state[id] = 1
+    let id = this.#freeHead
+    if (id >= 0) {
+      const c = this.#chunks[id >>> this.#chunkShift]
+      const at = this.offset(id)
+      this.#freeHead = c[at] | (c[at + 1] << 8) | (c[at + 2] << 16) | (c[at + 3] << 24)
+    } else {
+      if (this.#fresh === this.#freshEnd) this.#grow()
+      id = this.#fresh++
+    }
+    this.#state[id >>> 5] |= 1 << (id & 31)
     this.#inUse++
     return id
   }
@@ -69,14 +84,21 @@ export class PageArena {
     if (
       !Number.isInteger(id) ||
       id < 0 ||
-      id >= this.#chunks.length * this.chunkPages ||
-      this.#state[id] !== 1
+      id >= this.#fresh ||
+      (this.#state[id >>> 5] & (1 << (id & 31))) === 0
     ) {
       throw new InvalidArgumentError(`[@zswap/core] page ${id} is not allocated from this arena`)
     }
-    this.#state[id] = 0
+    this.#state[id >>> 5] &= ~(1 << (id & 31))
     this.#inUse--
-    this.#free[this.#freeTop++] = id
+    const c = this.#chunks[id >>> this.#chunkShift]
+    const at = this.offset(id)
+    const next = this.#freeHead
+    c[at] = next
+    c[at + 1] = next >> 8
+    c[at + 2] = next >> 16
+    c[at + 3] = next >> 24
+    this.#freeHead = id
   }
 
   /** The chunk that holds page `id` (shared by `chunkPages` pages). */
@@ -100,24 +122,22 @@ export class PageArena {
     this.#destroyed = true
     this.#chunks = []
     this.#inUse = 0
-    this.#freeTop = 0
+    this.#freeHead = -1
+    this.#fresh = this.#freshEnd = 0
   }
 
+  /** A new chunk: its pages are handed out from the lowest id up. */
   #grow(): void {
     const base = this.#chunks.length * this.chunkPages
     this.#chunks.push(new Uint8Array(this.chunkPages * PAGE_SIZE))
     const total = base + this.chunkPages
-    if (this.#free.length < total) {
-      const next = new Int32Array(Math.max(total, this.#free.length * 2))
-      next.set(this.#free.subarray(0, this.#freeTop))
-      this.#free = next
-    }
-    if (this.#state.length < total) {
-      const state = new Uint8Array(Math.max(total, this.#state.length * 2))
+    const words = (total + 31) >>> 5
+    if (this.#state.length < words) {
+      const state = new Int32Array(Math.max(words, this.#state.length * 2))
       state.set(this.#state)
       this.#state = state
     }
-    // push in reverse so the lowest id is handed out first
-    for (let id = total - 1; id >= base; id--) this.#free[this.#freeTop++] = id
+    this.#fresh = base
+    this.#freshEnd = total
   }
 }

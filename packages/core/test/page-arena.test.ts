@@ -39,6 +39,8 @@ describe('PageArena', () => {
             const id = arena.alloc()
             expect(live.has(id)).toBe(false)
             live.add(id)
+            // a pool writes the page: freeing other pages must leave it alone
+            arena.chunk(id).fill(id & 0xff, arena.offset(id), arena.offset(id) + PAGE_SIZE)
           } else {
             const id = live.values().next().value as number
             live.delete(id)
@@ -47,9 +49,33 @@ describe('PageArena', () => {
           expect(arena.pagesInUse).toBe(live.size)
         }
         // pages do not overlap: each is its own 4 KiB of its chunk
-        for (const id of live) arena.chunk(id).fill(id & 0xff, arena.offset(id), arena.offset(id) + PAGE_SIZE)
         for (const id of live) expect(arena.page(id).every((b) => b === (id & 0xff))).toBe(true)
       }),
     )
+  })
+
+  it('reuses freed pages last-freed first, then the fresh part of a chunk in order', () => {
+    const arena = new PageArena({ chunkPages: 8 })
+    const ids = Array.from({ length: 5 }, () => arena.alloc())
+    expect(ids).toEqual([0, 1, 2, 3, 4])
+    expect(() => arena.free(6)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT })) // never handed out
+    arena.free(1)
+    arena.free(3)
+    expect([arena.alloc(), arena.alloc(), arena.alloc(), arena.alloc()]).toEqual([3, 1, 5, 6])
+  })
+
+  it('keeps its free list across chunks', () => {
+    const arena = new PageArena({ chunkPages: 4 })
+    arena.alloc()
+    const ids: number[] = []
+    for (let i = 0; i < 300; i++) {
+      const id = arena.alloc()
+      if (i % 3 === 0) ids.push(id)
+      else arena.free(id)
+    }
+    expect(arena.pagesInUse).toBe(1 + ids.length)
+    const after = new Set(Array.from({ length: 200 }, () => arena.alloc()))
+    for (const id of ids) expect(after.has(id)).toBe(false)
+    expect(after.size).toBe(200)
   })
 })
