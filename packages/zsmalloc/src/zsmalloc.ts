@@ -47,15 +47,21 @@ const FREE_SLOT = 0xffff
 const LINK_END = 0xfffffffe
 const NONE = -1
 
+/** Room for more metadata rows: 1/8 more (at least 256), so growth leaves at most 12.5 % unused. */
+function moreRoom(n: number): number {
+  return n + Math.max(256, n >>> 3)
+}
+
 /**
  * Bytes of out-of-line metadata: per live object (handle slot: location 4,
  * object index or huge size 2, generation 1), per zspage (first page 4,
- * class 2, in-use 2, free head 2, list links 8, group 1, id stack 4) and per
+ * class 2, in-use 2, free head 2, list links 8 — which also chain free
+ * zspage ids —, group 1) and per
  * pool page (next-page link 4). The object header (8 bytes) lives in pool
  * pages, as in the kernel, and is counted in `totalPages`.
  */
 export const META_BYTES_PER_OBJECT = 7
-export const META_BYTES_PER_ZSPAGE = 23
+export const META_BYTES_PER_ZSPAGE = 19
 export const META_BYTES_PER_PAGE = 4
 
 let poolCount = 0
@@ -114,8 +120,7 @@ export class Zsmalloc implements Zpool {
   #zsPrev = new Int32Array(256)
   #zsNext = new Int32Array(256)
   #zsGroup = new Uint8Array(256)
-  #zsIds = new Int32Array(256) // stack of free zspage ids
-  #zsIdTop = 0
+  #zsFreeHead = NONE // first free zspage id; free ones chain through #zsNext
   #zsHigh = 0
   #zsLive = 0
 
@@ -209,8 +214,8 @@ export class Zsmalloc implements Zpool {
 
   /**
    * Bytes of metadata held outside pool pages for the live objects, zspages
-   * and pages (see META_BYTES_PER_*). Typed arrays grow by doubling, so the
-   * capacity reserved may be up to twice this (`metadataCapacityBytes`).
+   * and pages (see META_BYTES_PER_*). Typed arrays grow by 1/8, so the
+   * capacity reserved may be up to 12.5 % more (`metadataCapacityBytes`).
    */
   get metadataBytes(): number {
     return (
@@ -233,7 +238,6 @@ export class Zsmalloc implements Zpool {
       this.#zsPrev.byteLength +
       this.#zsNext.byteLength +
       this.#zsGroup.byteLength +
-      this.#zsIds.byteLength +
       this.#pageNext.byteLength +
       this.#listHead.byteLength +
       this.#groupCount.byteLength +
@@ -499,7 +503,7 @@ export class Zsmalloc implements Zpool {
   }
 
   #growHandles(): void {
-    const n = Math.min(this.#hLoc.length * 2, MAX_HANDLES)
+    const n = Math.min(moreRoom(this.#hLoc.length), MAX_HANDLES)
     this.#hLoc = grow(this.#hLoc, n)
     this.#hObj = grow(this.#hObj, n, FREE_SLOT)
     this.#hGen = grow(this.#hGen, n, this.#gen0)
@@ -509,8 +513,8 @@ export class Zsmalloc implements Zpool {
 
   #notePage(page: number): void {
     if (page >= this.#pageNext.length) {
-      let n = this.#pageNext.length * 2
-      while (n <= page) n *= 2
+      let n = moreRoom(this.#pageNext.length)
+      while (n <= page) n = moreRoom(n)
       this.#pageNext = grow(this.#pageNext, n)
     }
   }
@@ -543,8 +547,10 @@ export class Zsmalloc implements Zpool {
       last = page
     }
     let zs: number
-    if (this.#zsIdTop > 0) zs = this.#zsIds[--this.#zsIdTop]
-    else {
+    if (this.#zsFreeHead !== NONE) {
+      zs = this.#zsFreeHead
+      this.#zsFreeHead = this.#zsNext[zs]
+    } else {
       if (this.#zsHigh === this.#zsFirst.length) this.#growZspages()
       zs = this.#zsHigh++
     }
@@ -579,7 +585,7 @@ export class Zsmalloc implements Zpool {
   }
 
   #growZspages(): void {
-    const n = this.#zsFirst.length * 2
+    const n = moreRoom(this.#zsFirst.length)
     this.#zsFirst = grow(this.#zsFirst, n)
     this.#zsClass = grow(this.#zsClass, n, FREE_SLOT)
     this.#zsInuse = grow(this.#zsInuse, n)
@@ -587,7 +593,6 @@ export class Zsmalloc implements Zpool {
     this.#zsPrev = grow(this.#zsPrev, n)
     this.#zsNext = grow(this.#zsNext, n)
     this.#zsGroup = grow(this.#zsGroup, n)
-    this.#zsIds = grow(this.#zsIds, n)
   }
 
   /** Empty zspages go back to the arena at once (free_zspage). */
@@ -601,7 +606,8 @@ export class Zsmalloc implements Zpool {
     this.#objAllocated[c] -= this.#opz[c]
     this.#pages -= this.#ppz[c]
     this.#zsClass[zs] = FREE_SLOT
-    this.#zsIds[this.#zsIdTop++] = zs
+    this.#zsNext[zs] = this.#zsFreeHead // free zspages are chained through their list link
+    this.#zsFreeHead = zs
     this.#zsLive--
   }
 
