@@ -17,7 +17,7 @@ import { newStaging, type Staging } from './staging.js'
 
 /**
  * Everything a cache holds, shared by its store, load and shrinker modules:
- * the entry table and offset index, cgroups and counters, the drivers and the
+ * the entry table (which is the offset index too), cgroups and counters, the drivers and the
  * batch staging. The public {@link Zswap} class validates input and
  * serialises operations; the functions in store.ts, load.ts and shrinker.ts
  * work on this state under its lock (only `erase` runs outside it, from

@@ -136,7 +136,7 @@ export class Zswap {
     return this.#s.entries.live
   }
 
-  /** Bytes of entry metadata held: the entry and object arrays plus the offset index chunks. */
+  /** Bytes of entry metadata held: the entry table (entries and offset index in one) and the object table. */
   get metadataBytes(): number {
     this.#checkOpen()
     return this.#s.entries.bytes + this.#s.objects.bytes
