@@ -40,22 +40,22 @@ import { defaultCorpusDir, fixed, median } from './util.js'
  * ≥ 2.5 at the same ratio ±2 %); the fflate engine (`deflate-<level>-fflate`)
  * is paired with fflate too.
  * When the `lz4` and `zstd` CLIs are installed, `lz4 -b1 -B4096` and
- * `zstd -b<level> -B4096` give native figures on the same pages; zstd rows
- * then carry `driverVsNative` (compress MB/s ÷ the CLI's) and
- * `driverLoadVsNative` (decompress): `zstd -b<level> -B4096 -i1` runs once
- * per pass, between the driver's passes, and medians are compared. Each CLI
- * run reports its fastest iteration and writes no checksum; the driver keeps
- * zstd's content checksum on (its default).
+ * `zstd -b<level> -B4096` give native figures on the same pages; lz4 and
+ * zstd rows then carry `driverVsNative` (compress MB/s ÷ the CLI's) and
+ * `driverLoadVsNative` (decompress): in every run the CLI (`-i1`) and the
+ * driver take turns, the driver timed the CLI's way (one pass, then about
+ * 1 s of passes timed as a block; the faster), and the figure is the median
+ * of the per-run ratios. Each CLI run reports its fastest iteration and
+ * writes no checksum; the drivers keep theirs on (lz4's CRC-32, zstd's
+ * content checksum).
  *
  * JSON: `{ rows: [{ driver, level, corpus, ratio, compressMBps,
  * decompressMBps, driverVsRaw, driverVsNative, driverLoadVsNative,
  * driverVsFflate }] }`; baseline rows (`driver` like `zstd-napi (raw)` or
  * `zstd CLI (native)`) have null in the last four.
  * lz4 rows also carry `backend` (`'liblz4'`, and a second row on
- * `'lz4-napi'` when the default is liblz4) and `driverVsNative` /
- * `driverLoadVsNative`: driver ÷ `lz4 -b1 -B4096 -i1` MB/s, both timed the
- * CLI's way (one pass, then about 1 s of passes timed as a block; the faster),
- * the two taking turns in every run; the median of the per-run ratios.
+ * `'lz4-napi'` when the default is liblz4). The `zstd CLI (native)` row
+ * holds the medians of the CLI's runs.
  */
 
 const GOAL_DRIVER_VS_RAW = 0.9
@@ -85,8 +85,8 @@ export interface CompressorBenchRow {
   backend?: string
   /**
    * zstd and lz4 driver rows: driver compress MB/s ÷ the native CLI's on the same pages, same run
-   * (zstd: medians against medians; lz4: both timed the CLI's way, taking turns, median of per-run
-   * ratios). Null elsewhere or without the CLI.
+   * (both timed the CLI's way, taking turns, median of per-run ratios). Null elsewhere or without
+   * the CLI.
    */
   driverVsNative?: number | null
   /** The same for decompression (driver load ÷ native decompress). */
@@ -452,31 +452,29 @@ async function run(argv: string[]): Promise<void> {
         const ratios: number[] = []
         const vsNative = { c: [] as number[], d: [] as number[] }
         pairedPass([s.driver, s.raw], pages, out, true) // warm-up and correctness check
-        // zstd's CLI takes turns with the driver, one short run (-i1) per pass: medians against medians
         const cli = { c: [] as number[], d: [] as number[], ratio: 0 }
         for (let k = 0; k < runs; k++) {
-          if (options.native !== false && s.family === 'zstd') {
-            const n = native('zstd', s.level as number, file, ['-i1'])
-            if (n) {
-              cli.c.push(n.c)
-              cli.d.push(n.d)
-              cli.ratio = n.ratio
-            }
-          }
           const t = pairedPass([s.driver, s.raw], pages, out, false)
           d.c.push(mbps(bytesIn, t.compressMs[0]))
           d.d.push(mbps(bytesIn, t.decompressMs[0]))
           r.c.push(mbps(bytesIn, t.compressMs[1]))
           r.d.push(mbps(bytesIn, t.decompressMs[1]))
           ratios.push(...t.sliceRatios)
-          if (s.family === 'lz4' && options.native !== false) {
-            // timed the way `lz4 -b -i1` times itself, the two taking turns
-            const first = k % 2 === 0 ? native('lz4', 1, file, ['-i1']) : undefined
+          if ((s.family === 'lz4' || s.family === 'zstd') && options.native !== false) {
+            // timed the way `lz4 -b -i1` / `zstd -b -i1` time themselves, the two taking turns
+            const tool = s.family
+            const level = tool === 'lz4' ? 1 : (s.level as number)
+            const first = k % 2 === 0 ? native(tool, level, file, ['-i1']) : undefined
             const best = cliLikePass(s.driver, pages, out[0], 1000)
-            const n = first ?? native('lz4', 1, file, ['-i1'])
+            const n = first ?? native(tool, level, file, ['-i1'])
             if (n) {
               vsNative.c.push(best.c / n.c)
               vsNative.d.push(best.d / n.d)
+              if (tool === 'zstd') {
+                cli.c.push(n.c)
+                cli.d.push(n.d)
+                cli.ratio = n.ratio
+              }
             }
           }
         }
@@ -490,7 +488,7 @@ async function run(argv: string[]): Promise<void> {
           decompressMBps: median(d.d),
           driverVsRaw: median(ratios),
           ...(backend === undefined ? {} : { backend }),
-          ...(s.family === 'lz4'
+          ...(s.family === 'lz4' || s.family === 'zstd'
             ? {
                 driverVsNative: vsNative.c.length > 0 ? median(vsNative.c) : null,
                 driverLoadVsNative: vsNative.d.length > 0 ? median(vsNative.d) : null,
@@ -520,8 +518,6 @@ async function run(argv: string[]): Promise<void> {
             driverVsRaw: null,
           }
           rows.push(nat)
-          row.driverVsNative = row.compressMBps / nat.compressMBps
-          row.driverLoadVsNative = row.decompressMBps / nat.decompressMBps
         }
         log(
           `  ${corpus.name} ${row.driver}${backend ? ` (${backend})` : ''}: ratio ${fixed(row.ratio, 3)}, ${fixed(row.compressMBps, 1)} / ${fixed(row.decompressMBps, 1)} MB/s, ×raw ${fixed(row.driverVsRaw as number)}` +
