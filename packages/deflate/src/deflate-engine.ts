@@ -1,6 +1,5 @@
 import { CorruptDataError } from '@zswap/core'
-
-const PKG = '@zswap/deflate'
+import { PKG } from './deflate-codec.js'
 
 /**
  * What the deflate driver needs from a library: raw deflate into a caller's
