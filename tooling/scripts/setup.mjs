@@ -46,7 +46,7 @@ if (!existsSync(join(root, 'packages', 'lz4', 'build', 'Release', 'zswap_lz4.nod
 // @zswap/deflate builds its libdeflate addon at install when it can, and runs on Node's zlib otherwise.
 if (!existsSync(join(root, 'packages', 'deflate', 'build', 'Release', 'zswap_libdeflate.node'))) {
   console.log(
-    "note: @zswap/deflate runs on Node's zlib (about 2x slower): for the libdeflate fast path, " +
+    "note: @zswap/deflate runs on Node's zlib (compresses 2-3x slower than libdeflate): for the fast path, " +
       '`sudo apt-get install -y build-essential libdeflate-dev && pnpm --filter @zswap/deflate run build:addon`',
   )
 }
