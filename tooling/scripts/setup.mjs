@@ -43,4 +43,11 @@ if (!existsSync(join(root, 'packages', 'lz4', 'build', 'Release', 'zswap_lz4.nod
       '`sudo apt-get install -y build-essential liblz4-dev libisal-dev && pnpm --filter @zswap/lz4 run build:addon`',
   )
 }
+// @zswap/deflate builds its libdeflate addon at install when it can, and runs on Node's zlib otherwise.
+if (!existsSync(join(root, 'packages', 'deflate', 'build', 'Release', 'zswap_libdeflate.node'))) {
+  console.log(
+    "note: @zswap/deflate runs on Node's zlib (compresses 2-3x slower than libdeflate): for the fast path, " +
+      '`sudo apt-get install -y build-essential libdeflate-dev && pnpm --filter @zswap/deflate run build:addon`',
+  )
+}
 if (!process.argv.includes('--no-harness')) run('pnpm', ['harness'])

@@ -78,10 +78,14 @@ export async function createStack(spec: StackSpec): Promise<Stack> {
   }
 }
 
-/** The library a compressor runs on, when it says (`capabilities.backend`, e.g. lz4's `'liblz4'`). */
+/**
+ * The library a compressor runs on, when it says (`capabilities.backend`, e.g. lz4's `'liblz4'`,
+ * or `capabilities.engine`, e.g. deflate's `'libdeflate'`).
+ */
 export function compressorBackend(compressor: { capabilities: object }): string | undefined {
-  const backend = (compressor.capabilities as { backend?: unknown }).backend
-  return typeof backend === 'string' ? backend : undefined
+  const { backend, engine } = compressor.capabilities as { backend?: unknown; engine?: unknown }
+  if (typeof backend === 'string') return backend
+  return typeof engine === 'string' ? engine : undefined
 }
 
 /** True for a ZswapError or an option error (code ERR_INVALID_OPTION): input mistakes, not bugs. */

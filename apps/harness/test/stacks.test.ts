@@ -2,7 +2,7 @@ import { PAGE_SIZE } from '@zswap/core'
 import { describe, expect, it } from 'vitest'
 import { corpusFromBytes, readSample } from '../src/corpus.js'
 import { runWorkload } from '../src/run.js'
-import { COMPRESSOR_NAMES, createStack, ZPOOL_NAMES } from '../src/stacks.js'
+import { COMPRESSOR_NAMES, compressorBackend, createStack, ZPOOL_NAMES } from '../src/stacks.js'
 
 // The sample's first two windows (node-objgraph): one compressible, one mostly incompressible.
 const sample = readSample()
@@ -23,4 +23,19 @@ describe('every compressor × zpool composes and round-trips', () => {
       })
     }
   }
+})
+
+describe('compressorBackend', () => {
+  it('names the library from capabilities.backend (lz4) or capabilities.engine (deflate)', () => {
+    expect(compressorBackend({ capabilities: { backend: 'liblz4' } })).toBe('liblz4')
+    expect(compressorBackend({ capabilities: { engine: 'libdeflate' } })).toBe('libdeflate')
+    expect(compressorBackend({ capabilities: { backend: 'a', engine: 'b' } })).toBe('a')
+    expect(compressorBackend({ capabilities: { format: 'zstd' } })).toBeUndefined()
+  })
+
+  it('a deflate stack says which engine it runs on', async () => {
+    const stack = await createStack({ compressor: 'deflate', zpool: 'zsmalloc' })
+    expect(['libdeflate', 'zlib']).toContain(compressorBackend(stack.compressor))
+    stack.compressor.close?.()
+  })
 })

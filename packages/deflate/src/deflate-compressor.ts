@@ -1,37 +1,62 @@
 import {
   type Compressor,
   type CompressorCapabilities,
-  CorruptDataError,
-  crc32,
   invalidOption,
   SPECIFICATION_VERSION,
 } from '@zswap/core'
-import type { DeflateEngine } from './deflate-engine.js'
+import { loadAddon } from './addon.js'
+import { type DeflateCodec, PKG } from './deflate-codec.js'
 import type { DeflateEngineName, DeflateOptions } from './deflate-options.js'
+import { EngineCodec } from './engine-codec.js'
 import { FflateEngine } from './fflate-engine.js'
+import { LibdeflateCodec } from './libdeflate-codec.js'
 import { ZlibEngine } from './zlib-engine.js'
 
-const PKG = '@zswap/deflate'
-/** Bytes of the CRC-32 trailer when `checksum` is on. */
-const CHECKSUM_BYTES = 4
+const ENGINES = ['auto', 'libdeflate', 'zlib', 'fflate'] as const
 
-/** Capabilities of {@link DeflateCompressor}: the contract's plus `checksum`. */
+/** Capabilities of {@link DeflateCompressor}: the contract's plus `checksum` and `engine`. */
 export interface DeflateCapabilities extends CompressorCapabilities {
   readonly format: 'deflate-raw+crc32' | 'deflate-raw'
   /** True when every block carries a CRC-32 of its page, verified on decompress. */
   readonly checksum: boolean
+  /** The library doing the work: `'libdeflate'` (this package's addon), `'zlib'` or `'fflate'`. */
+  readonly engine: DeflateEngineName
+}
+
+/** Picks and builds the codec for the options; throws when `'libdeflate'` is asked for and missing. */
+function codecFor(
+  engine: 'auto' | DeflateEngineName,
+  level: number,
+  checksum: boolean,
+  mem: number | undefined,
+): DeflateCodec {
+  if (engine === 'fflate') return new EngineCodec('fflate', new FflateEngine(level, mem), checksum)
+  if (engine === 'zlib') return new EngineCodec('zlib', new ZlibEngine(level), checksum)
+  const { addon, error } = loadAddon()
+  if (addon !== undefined) return new LibdeflateCodec(addon, level, checksum)
+  if (engine === 'auto') return new EngineCodec('zlib', new ZlibEngine(level), checksum)
+  const wrong = invalidOption(
+    PKG,
+    'engine',
+    `'auto', 'zlib' or 'fflate' on this machine: the libdeflate addon is not built (${error.message.split('\n')[0]}). ` +
+      'Install a C compiler and libdeflate-dev (`apt-get install -y build-essential libdeflate-dev`), ' +
+      'then run `pnpm --filter @zswap/deflate run build:addon`',
+  )
+  Object.defineProperty(wrong, 'cause', { value: error, enumerable: false })
+  throw wrong
 }
 
 /**
- * A raw-deflate (RFC 1951, no zlib or gzip wrapper) Compressor, on Node's
- * zlib or on fflate.
+ * A raw-deflate (RFC 1951, no zlib or gzip wrapper) Compressor, on
+ * libdeflate, Node's zlib or fflate.
  *
- * Wire format: `raw deflate stream ‖ u32le CRC-32(uncompressed bytes)`
- * (`'deflate-raw+crc32'`, the default), or the bare stream
- * (`'deflate-raw'`, `checksum: false`). Raw deflate is what Intel IAA's
- * compression engine emits and accepts, and the CRC-32 of the uncompressed
- * data is what IAA reports in its completion record; the IAA emulation in
- * `@zswap/iaa` writes and reads the same two formats.
+ * Wire format, the same on every engine: `raw deflate stream ‖ u32le
+ * CRC-32(uncompressed bytes)` (`'deflate-raw+crc32'`, the default), or the
+ * bare stream (`'deflate-raw'`, `checksum: false`). Raw deflate is what Intel
+ * IAA's compression engine emits and accepts, and the CRC-32 of the
+ * uncompressed data is what IAA reports in its completion record; the IAA
+ * emulation in `@zswap/iaa` writes and reads the same two formats.
+ * `capabilities.engine` says which library runs.
  *
  * Without the checksum, corruption is detected only structurally (invalid
  * codes, truncation, output longer than `dst`): a bit flip inside literal
@@ -42,20 +67,23 @@ export class DeflateCompressor implements Compressor {
   readonly name: string
   readonly capabilities: DeflateCapabilities
   readonly level: number
-  /** The library in use. */
+  /** The library in use (`capabilities.engine`). */
   readonly engine: DeflateEngineName
-  readonly #engine: DeflateEngine
-  readonly #checksum: boolean
-  readonly #trailer: number
+  readonly #codec: DeflateCodec
 
   constructor(options: DeflateOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalidOption(PKG, '', 'an object', 'type')
-    const { level = 6, engine = 'zlib', checksum = true, mem } = options
+    const { level = 6, engine = 'auto', checksum = true, mem } = options
     if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 9) {
       throw invalidOption(PKG, 'level', 'an integer in [0, 9]', typeof level === 'number' ? 'range' : 'type')
     }
-    if (engine !== 'zlib' && engine !== 'fflate') {
-      throw invalidOption(PKG, 'engine', "'zlib' or 'fflate'", typeof engine === 'string' ? 'range' : 'type')
+    if (!(ENGINES as readonly unknown[]).includes(engine)) {
+      throw invalidOption(
+        PKG,
+        'engine',
+        ENGINES.map((e) => `'${e}'`).join(', '),
+        typeof engine === 'string' ? 'range' : 'type',
+      )
     }
     if (typeof checksum !== 'boolean') throw invalidOption(PKG, 'checksum', 'a boolean', 'type')
     if (mem !== undefined && (typeof mem !== 'number' || !Number.isInteger(mem) || mem < 0 || mem > 12)) {
@@ -64,45 +92,26 @@ export class DeflateCompressor implements Compressor {
     if (mem !== undefined && engine !== 'fflate') {
       throw invalidOption(PKG, 'mem', "used only with engine 'fflate'", 'type')
     }
+    this.#codec = codecFor(engine, level, checksum, mem)
     this.level = level
-    this.engine = engine
-    this.name = engine === 'zlib' ? `deflate-${level}` : `deflate-${level}-fflate`
-    this.#engine = engine === 'zlib' ? new ZlibEngine(level) : new FflateEngine(level, mem)
-    this.#checksum = checksum
-    this.#trailer = checksum ? CHECKSUM_BYTES : 0
-    this.capabilities = Object.freeze({ format: checksum ? 'deflate-raw+crc32' : 'deflate-raw', checksum })
+    this.engine = this.#codec.engine
+    this.name = this.engine === 'fflate' ? `deflate-${level}-fflate` : `deflate-${level}`
+    this.capabilities = Object.freeze({
+      format: checksum ? 'deflate-raw+crc32' : 'deflate-raw',
+      checksum,
+      engine: this.engine,
+    })
   }
 
   compress(src: Uint8Array, dst: Uint8Array): number {
-    const limit = dst.length - this.#trailer
-    if (limit <= 0) return -1
-    const n = this.#engine.deflate(src, dst, limit)
-    if (n < 0 || !this.#checksum) return n
-    const h = crc32(src)
-    dst[n] = h
-    dst[n + 1] = h >>> 8
-    dst[n + 2] = h >>> 16
-    dst[n + 3] = h >>> 24
-    return n + CHECKSUM_BYTES
+    return this.#codec.compress(src, dst)
   }
 
   decompress(src: Uint8Array, dst: Uint8Array): number {
-    const length = src.length - this.#trailer
-    if (length <= 0) {
-      throw new CorruptDataError(`[${PKG}] a block of ${src.length} bytes holds no deflate stream`)
-    }
-    const n = this.#engine.inflate(src, length, dst)
-    if (this.#checksum) {
-      const stored =
-        (src[length] | (src[length + 1] << 8) | (src[length + 2] << 16) | (src[length + 3] << 24)) >>> 0
-      if (stored !== crc32(n === dst.length ? dst : dst.subarray(0, n))) {
-        throw new CorruptDataError(`[${PKG}] CRC-32 mismatch: the block is corrupt`)
-      }
-    }
-    return n
+    return this.#codec.decompress(src, dst)
   }
 
   close(): void {
-    this.#engine.close()
+    this.#codec.close()
   }
 }

@@ -1,11 +1,10 @@
 import { CorruptDataError } from '@zswap/core'
-
-const PKG = '@zswap/deflate'
+import { PKG } from './deflate-codec.js'
 
 /**
- * What the deflate driver needs from a library: raw deflate into a caller's
+ * What a JavaScript-driven engine (zlib, fflate) provides: raw deflate into a caller's
  * buffer, and raw inflate of part of a caller's buffer. Engines add no
- * framing; the driver owns the checksum trailer.
+ * framing; EngineCodec (engine-codec.ts) adds the checksum trailer around them.
  */
 export interface DeflateEngine {
   /**

@@ -1,21 +1,31 @@
-/** Which library runs deflate: Node's built-in zlib (native) or fflate (pure JavaScript). */
-export type DeflateEngineName = 'zlib' | 'fflate'
+/**
+ * Which library runs deflate: libdeflate (native, this package's addon),
+ * Node's built-in zlib (native) or fflate (pure JavaScript).
+ */
+export type DeflateEngineName = 'libdeflate' | 'zlib' | 'fflate'
 
 /** Options of {@link deflate}. */
 export interface DeflateOptions {
   /** Compression level 0..9 (0 = stored blocks only). Default: 6, zlib's and the kernel's default. */
   level?: number
   /**
-   * The library that compresses and decompresses. Both write and read the
-   * same raw-deflate streams, so blocks made by one load with the other.
+   * The library that compresses and decompresses. All write and read the
+   * same raw-deflate streams, so blocks made by one load with the others.
+   * - `'libdeflate'`: libdeflate through this package's addon (built at
+   *   install when a C compiler and libdeflate-dev are there), one reused
+   *   compressor per level and one decompressor per thread, straight into the
+   *   caller's buffers, the CRC-32 computed in the same native call. Asking
+   *   for it without the addon throws a RangeError with code
+   *   `ERR_INVALID_OPTION` that says why and how to build it.
    * - `'zlib'`: Node's built-in zlib (native code), one reused deflate and one
    *   inflate stream per compressor, writing straight into the caller's
    *   buffers. About 2.5× fflate's compression speed and 3× its decompression
    *   speed on 4 KiB pages.
    * - `'fflate'`: fflate, pure JavaScript (for runtimes without `node:zlib`).
-   * Default: `'zlib'`.
+   * - `'auto'`: libdeflate when the addon loaded, else zlib.
+   * Default: `'auto'`.
    */
-  engine?: DeflateEngineName
+  engine?: 'auto' | DeflateEngineName
   /**
    * Append the CRC-32 of the uncompressed bytes (4 bytes, little-endian) and
    * verify it after inflating: every corruption of a stored block is then

@@ -1,8 +1,7 @@
 import { CompressionFailedError, CorruptDataError } from '@zswap/core'
 import { deflateSync, type DeflateOptions as FflateDeflateOptions, inflateSync } from 'fflate'
+import { PKG } from './deflate-codec.js'
 import { copyInflated, corruptStream, type DeflateEngine } from './deflate-engine.js'
-
-const PKG = '@zswap/deflate'
 
 /**
  * Raw deflate on fflate (pure JavaScript). fflate cannot compress into a

@@ -1,8 +1,8 @@
 import * as zlib from 'node:zlib'
 import { CompressionFailedError, CorruptDataError } from '@zswap/core'
+import { PKG } from './deflate-codec.js'
 import { copyInflated, corruptStream, type DeflateEngine } from './deflate-engine.js'
 
-const PKG = '@zswap/deflate'
 const Z_FINISH = zlib.constants.Z_FINISH
 
 /**

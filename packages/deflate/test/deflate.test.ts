@@ -5,6 +5,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type DeflateOptions, deflate } from '../src/index.js'
 import { ZlibEngine } from '../src/zlib-engine.js'
+import { engines, libdeflate } from './engines.js'
 
 const PAGE = 4096
 
@@ -19,10 +20,8 @@ function errorCode(fn: () => unknown): string | undefined {
 
 /** Every engine with and without the checksum. */
 const VARIANTS: DeflateOptions[] = [
-  { engine: 'zlib' },
-  { engine: 'fflate' },
-  { engine: 'zlib', checksum: false },
-  { engine: 'fflate', checksum: false },
+  ...engines.map((engine) => ({ engine })),
+  ...engines.map((engine) => ({ engine, checksum: false })),
 ]
 
 function block(c: ReturnType<typeof deflate>, page: Uint8Array): Uint8Array {
@@ -34,16 +33,27 @@ function block(c: ReturnType<typeof deflate>, page: Uint8Array): Uint8Array {
 
 describe('deflate options', () => {
   it('names the driver after level and engine; the format says whether a CRC-32 follows', () => {
+    const auto = libdeflate.available ? 'libdeflate' : 'zlib'
     expect(deflate().name).toBe('deflate-6')
-    expect(deflate().engine).toBe('zlib')
+    expect(deflate().engine).toBe(auto)
+    expect(deflate({ engine: 'auto' }).engine).toBe(auto)
     expect(deflate({ level: 1 }).name).toBe('deflate-1')
+    expect(deflate({ level: 1, engine: 'zlib' }).name).toBe('deflate-1')
     expect(deflate({ level: 1, engine: 'fflate' }).name).toBe('deflate-1-fflate')
-    expect(deflate().capabilities).toEqual({ format: 'deflate-raw+crc32', checksum: true })
-    expect(deflate({ engine: 'fflate' }).capabilities).toEqual({
-      format: 'deflate-raw+crc32',
-      checksum: true,
+    expect(deflate().capabilities).toEqual({ format: 'deflate-raw+crc32', checksum: true, engine: auto })
+    for (const engine of engines) {
+      expect(deflate({ engine }).engine).toBe(engine)
+      expect(deflate({ engine }).capabilities).toEqual({
+        format: 'deflate-raw+crc32',
+        checksum: true,
+        engine,
+      })
+    }
+    expect(deflate({ checksum: false }).capabilities).toEqual({
+      format: 'deflate-raw',
+      checksum: false,
+      engine: auto,
     })
-    expect(deflate({ checksum: false }).capabilities).toEqual({ format: 'deflate-raw', checksum: false })
   })
 
   it.each([
@@ -56,6 +66,7 @@ describe('deflate options', () => {
     [{ engine: 'fflate', mem: 13 }, RangeError, 'options.mem'],
     [{ engine: 'fflate', mem: 0.5 }, RangeError, 'options.mem'],
     [{ mem: 4 }, TypeError, 'options.mem'],
+    [{ engine: 'zlib', mem: 4 }, TypeError, 'options.mem'],
   ])('rejects %o', (options, kind, name) => {
     const fn = () => deflate(options as never)
     expect(fn).toThrow(kind)
@@ -89,7 +100,7 @@ describe('deflate compress/decompress', () => {
 
   it('appends the CRC-32 of the page, little-endian, after the raw deflate stream', () => {
     const src = textPage(4)
-    for (const engine of ['zlib', 'fflate'] as const) {
+    for (const engine of engines) {
       const b = block(deflate({ engine }), src)
       const n = b.length - 4
       expect(new DataView(b.buffer).getUint32(n, true)).toBe(crc32(src))
@@ -97,30 +108,37 @@ describe('deflate compress/decompress', () => {
     }
   })
 
-  it('zlib and fflate engines read each other, with and without the checksum, and zlib one-shot output', () => {
-    for (const checksum of [true, false]) {
-      const zl = deflate({ engine: 'zlib', level: 1, checksum })
-      const ff = deflate({ engine: 'fflate', level: 1, checksum })
+  it.each([
+    true,
+    false,
+  ])('every engine reads what every other writes, and zlib one-shot output (checksum: %s)', (checksum) => {
+    for (const level of [1, 6]) {
+      const drivers = engines.map((engine) => deflate({ engine, level, checksum }))
       for (const page of [textPage(42), ...samplePages().map((p) => p.data)]) {
-        for (const [from, to] of [
-          [zl, ff],
-          [ff, zl],
-        ]) {
-          const out = new Uint8Array(PAGE).fill(0xee)
-          expect(to.decompress(block(from, page), out)).toBe(PAGE)
-          expect(out).toEqual(page)
+        for (const from of drivers) {
+          const b = block(from, page)
+          for (const to of drivers) {
+            if (to === from) continue
+            const out = new Uint8Array(PAGE).fill(0xee)
+            expect(to.decompress(b, out), `${from.engine} → ${to.engine}`).toBe(PAGE)
+            expect(out).toEqual(page)
+          }
         }
       }
     }
-    const plain = deflate({ checksum: false })
-    for (const level of [1, 9]) {
-      const src = textPage(level)
-      const out = new Uint8Array(PAGE)
-      expect(plain.decompress(deflateRawSync(src, { level }), out)).toBe(PAGE)
-      expect(out).toEqual(src)
+    if (checksum) return
+    for (const engine of engines) {
+      const plain = deflate({ engine, checksum: false })
+      for (const level of [1, 9]) {
+        const src = textPage(level)
+        const out = new Uint8Array(PAGE)
+        expect(plain.decompress(deflateRawSync(src, { level }), out)).toBe(PAGE)
+        expect(out).toEqual(src)
+        expect(new Uint8Array(inflateRawSync(block(plain, src)))).toEqual(src)
+      }
     }
     // the zlib engine writes what deflateRawSync writes at the same level
-    expect(block(deflate({ level: 1, checksum: false }), textPage(5))).toEqual(
+    expect(block(deflate({ engine: 'zlib', level: 1, checksum: false }), textPage(5))).toEqual(
       new Uint8Array(deflateRawSync(textPage(5), { level: 1 })),
     )
   })
@@ -144,9 +162,9 @@ describe('deflate compress/decompress', () => {
     }
   })
 
-  it('rejects zlib output longer than dst without the checksum, on both engines', () => {
+  it('rejects zlib output longer than dst without the checksum, on every engine', () => {
     const stored = deflateRawSync(randomPage(3), { level: 0 })
-    for (const engine of ['zlib', 'fflate'] as const) {
+    for (const engine of engines) {
       const c = deflate({ engine, checksum: false })
       expect(errorCode(() => c.decompress(stored, new Uint8Array(100)))).toBe(ErrorCode.CORRUPT_DATA)
     }
@@ -163,9 +181,9 @@ describe('deflate compress/decompress', () => {
     }
   })
 
-  it('checks the lengths of a stored block on both engines', () => {
+  it('checks the lengths of a stored block on every engine', () => {
     const bad = new Uint8Array([1, 5, 0, 0xfb, 0xff, 1, 2, 3, 4, 5])
-    for (const engine of ['zlib', 'fflate'] as const) {
+    for (const engine of engines) {
       const c = deflate({ engine, checksum: false })
       bad[3] = 0xfb
       expect(errorCode(() => c.decompress(bad, new Uint8Array(10)))).toBe(ErrorCode.CORRUPT_DATA)
@@ -174,8 +192,10 @@ describe('deflate compress/decompress', () => {
     }
   })
 
-  it('the zlib engine rejects bytes after the final block', () => {
-    const c = deflate({ checksum: false })
+  it.each(
+    engines.filter((e) => e !== 'fflate'),
+  )('the %s engine rejects bytes after the final block', (engine) => {
+    const c = deflate({ engine, checksum: false })
     const b = block(c, textPage(2))
     const longer = new Uint8Array(b.length + 1)
     longer.set(b)
@@ -183,10 +203,9 @@ describe('deflate compress/decompress', () => {
   })
 
   // Issue 10: with no check of its own, raw deflate turned flipped bits into wrong pages
-  it.each([
-    { engine: 'zlib' as const },
-    { engine: 'fflate' as const },
-  ])('by default, every bit flip of a block gives CorruptDataError or the original page, never a wrong one: %o', (options) => {
+  it.each(
+    engines.map((engine) => ({ engine })),
+  )('by default, every bit flip of a block gives CorruptDataError or the original page, never a wrong one: %o', (options) => {
     const c = deflate({ ...options, level: 1 })
     let detected = 0
     let flips = 0
@@ -257,21 +276,19 @@ describe('deflate compress/decompress', () => {
     slow.close()
   })
 
-  it('round-trips arbitrary data on both engines (property)', () => {
-    const zl = deflate({ level: 1 })
-    const ff = deflate({ level: 1, engine: 'fflate' })
+  it('round-trips arbitrary data on every engine, each read by all (property)', () => {
+    const readers = engines.map((engine) => deflate({ level: 1, engine }))
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 0, maxLength: 9000, size: 'max' }),
         fc.integer({ min: 0, max: 9 }),
-        fc.boolean(),
-        (src, level, zlibFirst) => {
-          const engines = ['zlib', 'fflate'] as const
-          const d = deflate({ level, engine: engines[zlibFirst ? 0 : 1] })
+        fc.constantFrom(...engines),
+        (src, level, engine) => {
+          const d = deflate({ level, engine })
           const dst = new Uint8Array(src.length + 64)
           const n = d.compress(src, dst)
           expect(n).toBeGreaterThan(0)
-          for (const c of [zl, ff]) {
+          for (const c of readers) {
             const out = new Uint8Array(src.length)
             expect(c.decompress(dst.subarray(0, n), out)).toBe(src.length)
             expect(out).toEqual(src)
