@@ -109,6 +109,19 @@ describe('EntryTable as the offset index', () => {
     expect(t.live).toBe(1)
   })
 
+  it('counts its bytes: 18 per slot and 10 per node of what it reserved, 2 KiB per chunk directory', () => {
+    const t = new EntryTable()
+    expect(t.bytes).toBe(0)
+    t.insert(0, 5)
+    const slotArrays = () =>
+      [t.handle, t.length, t.cgroup, t.compressor, t.flags, t.prev, t.next].reduce((n, a) => n + a.byteLength, 0)
+    expect(slotArrays()).toBe(16 * NODE_SLOTS * 18) // the first 16 nodes
+    expect(t.bytes).toBe(slotArrays() + 16 * 10 + 2048)
+    t.insert(1, 5) // another type: its own directory
+    t.insert(0, 3 * INDEX_CHUNK_SLOTS) // another chunk: another directory
+    expect(t.bytes).toBe(slotArrays() + 16 * 10 + 3 * 2048)
+  })
+
   it('a node stays while any of its entries does', () => {
     const t = new EntryTable()
     const a = t.insert(3, 64)
