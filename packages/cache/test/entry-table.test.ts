@@ -114,7 +114,10 @@ describe('EntryTable as the offset index', () => {
     expect(t.bytes).toBe(0)
     t.insert(0, 5)
     const slotArrays = () =>
-      [t.handle, t.length, t.cgroup, t.compressor, t.flags, t.prev, t.next].reduce((n, a) => n + a.byteLength, 0)
+      [t.handle, t.length, t.cgroup, t.compressor, t.flags, t.prev, t.next].reduce(
+        (n, a) => n + a.byteLength,
+        0,
+      )
     expect(slotArrays()).toBe(16 * NODE_SLOTS * 18) // the first 16 nodes
     expect(t.bytes).toBe(slotArrays() + 16 * 10 + 2048)
     t.insert(1, 5) // another type: its own directory
