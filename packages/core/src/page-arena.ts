@@ -1,4 +1,4 @@
-import { ClosedError, InvalidArgumentError, invalidOption } from './errors.js'
+import { ClosedError, CorruptDataError, InvalidArgumentError, invalidOption } from './errors.js'
 import { PAGE_SHIFT, PAGE_SIZE } from './page.js'
 
 /** Options of {@link PageArena}. */
@@ -69,7 +69,18 @@ export class PageArena {
     if (id >= 0) {
       const c = this.#chunks[id >>> this.#chunkShift]
       const at = this.offset(id)
-      this.#freeHead = c[at] | (c[at + 1] << 8) | (c[at + 2] << 16) | (c[at + 3] << 24)
+      const next = c[at] | (c[at + 1] << 8) | (c[at + 2] << 16) | (c[at + 3] << 24)
+      // a pool that wrote to a page after freeing it broke the list: fail loudly, never hand a page out twice
+      if (
+        next < -1 ||
+        next >= this.#fresh ||
+        (next >= 0 && (this.#state[next >>> 5] & (1 << (next & 31))) !== 0)
+      ) {
+        throw new CorruptDataError(
+          `[@zswap/core] page arena: free page ${id} was written to after it was freed`,
+        )
+      }
+      this.#freeHead = next
     } else {
       if (this.#fresh === this.#freshEnd) this.#grow()
       id = this.#fresh++

@@ -78,4 +78,24 @@ describe('PageArena', () => {
     for (const id of ids) expect(after.has(id)).toBe(false)
     expect(after.size).toBe(200)
   })
+
+  it('a page written to after it was freed is reported, never handed out twice', () => {
+    const arena = new PageArena({ chunkPages: 8 })
+    const [a, b] = [arena.alloc(), arena.alloc()]
+    arena.free(a)
+    arena.free(b) // the list: b → a
+    arena.chunk(b).fill(0, arena.offset(b), arena.offset(b) + 4) // use after free: b's link now says page 0… which is a, still free
+    expect(arena.alloc()).toBe(b)
+    expect(arena.alloc()).toBe(a)
+    const c = arena.alloc()
+    arena.free(c)
+    arena.chunk(c).fill(1, arena.offset(c), arena.offset(c) + 4) // link → page 0x01010101, never handed out
+    expect(() => arena.alloc()).toThrow(expect.objectContaining({ code: ErrorCode.CORRUPT_DATA }))
+    const d = new PageArena({ chunkPages: 8 })
+    const [x, y] = [d.alloc(), d.alloc()]
+    d.free(x)
+    d.chunk(x).fill(0, d.offset(x), d.offset(x) + 4)
+    d.chunk(x)[d.offset(x)] = y // link → y, which is in use
+    expect(() => d.alloc()).toThrow(expect.objectContaining({ code: ErrorCode.CORRUPT_DATA }))
+  })
 })
