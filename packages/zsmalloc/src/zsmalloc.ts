@@ -439,7 +439,7 @@ export class Zsmalloc implements Zpool {
     for (const r of rows) {
       const cells = [...r.fullness, r.obj_allocated, r.obj_used, r.pages_used, r.pages_per_zspage, r.freeable]
       cells.forEach((v, i) => {
-        if (i !== cells.length - 2) total[i] += v
+        total[i] += v
       })
       lines.push(
         [r.class, r.size, ...cells]
@@ -447,8 +447,8 @@ export class Zsmalloc implements Zpool {
           .join(' '),
       )
     }
-    total[FULLNESS_LABELS.length + 3] = 0
     lines.push(
+      // pages_per_zspage has no total
       ['Total', '', ...total.map((v, i) => (i === FULLNESS_LABELS.length + 3 ? '' : v))]
         .map((v, i) => String(v).padStart(i < 2 ? 5 : Math.max(head[i].length, 6)))
         .join(' '),
