@@ -16,7 +16,7 @@ const NONE = -1
 
 /**
  * The zswap entries, struct-of-arrays: no JS object per stored page. An entry
- * id indexes every array. 22 bytes per entry (kernel: 56 B per zswap_entry).
+ * id indexes every array. 23 bytes per entry (kernel: 56 B per zswap_entry).
  *
  * LRU links are per cgroup: `prev`/`next` chain the entries of one cgroup,
  * head = most recently stored, tail = coldest.
@@ -46,7 +46,7 @@ export class EntryTable {
 
   /** Bytes held by the arrays (capacity, not just live entries). */
   get bytes(): number {
-    return this.#capacity * 22
+    return this.#capacity * 23
   }
 
   /** A fresh entry id; its fields are to be set by the caller. */
