@@ -397,7 +397,9 @@ describe('setCompressor', () => {
   })
 
   it('at most 256 compressors; one used before is made current again without a new slot', async () => {
-    const cache = createZswap(base()) // the first
+    const options = base()
+    const cache = createZswap(options) // the first, in slot 0
+    for (let i = 0; i < 300; i++) cache.setCompressor(options.compressor as Compressor)
     const first = rleCompressor('first')
     for (let i = 0; i < 300; i++) cache.setCompressor(first) // the same plain compressor: one slot
     const accel = accelOf(4)

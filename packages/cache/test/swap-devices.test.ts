@@ -72,6 +72,7 @@ describe('memorySwapDevice', () => {
     }
     expect(thrown(() => memorySwapDevice(undefined as never)).code).toBe(ErrorCode.INVALID_OPTION)
     expect(memorySwapDevice({ pages: 1 }).pages).toBe(1)
+    expect(memorySwapDevice({ pages: 1 }).capabilities.persistent).toBe(false)
   })
 
   it('rejects bad offsets and buffers with exact messages', async () => {
@@ -116,6 +117,10 @@ describe('fileSwapDevice', () => {
       expect(error.message).toBe('[@zswap/cache] options.path must be a file path')
     }
     expect((await rejection(fileSwapDevice(undefined as never))).code).toBe(ErrorCode.INVALID_OPTION)
+    const one = await fileSwapDevice({ path: newPath(), pages: 1 })
+    expect(one.pages).toBe(1)
+    expect(one.capabilities.persistent).toBe(true)
+    await one.close()
   })
 
   it('pages: required for a new or truncated file, else the size of the existing one', async () => {
