@@ -51,7 +51,11 @@ const PARAM_KEYS = 'enabled, mthpEnabled, maxPoolPercent, acceptThresholdPercent
 /** A reference zpool that declares `maxObjectSize` (or nothing). */
 function zpoolOf(maxObjectSize?: number): Zpool {
   const inner = referenceZpool()
-  return { ...inner, name: 'declared', capabilities: maxObjectSize === undefined ? {} : { maxObjectSize } }
+  return {
+    ...inner,
+    name: 'declared',
+    capabilities: (maxObjectSize === undefined ? {} : { maxObjectSize }) as Zpool['capabilities'],
+  }
 }
 
 /** An accelerator over RLE that declares `maxBatch` and, if given, `maxInputSize`. */
