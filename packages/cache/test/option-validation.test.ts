@@ -590,6 +590,7 @@ describe('close', () => {
     await expect(cache.close()).rejects.toThrow('[test] close fault')
     expect(destroys).toBe(1)
     expect(thrown(() => cache.stats()).code).toBe(ErrorCode.CLOSED)
+    expect(thrown(() => cache.stats()).message).toBe('[@zswap/cache] the cache is closed')
     await cache.close() // released the lock: a second close() returns
     expect(destroys).toBe(1)
   })
