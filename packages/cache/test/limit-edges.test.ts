@@ -241,3 +241,27 @@ describe('operations queue behind the one in flight', () => {
     expect(() => cache.storedPages).toThrow()
   })
 })
+
+describe('close() queued twice behind a running store', () => {
+  it('closes the drivers and destroys the pool once', async () => {
+    const gated = gatedAccelerator(1)
+    let accelCloses = 0
+    const accel = { ...gated.accel, close: () => (accelCloses++, gated.accel.close()) }
+    let destroys = 0
+    const inner = referenceZpool()
+    const zpool: Zpool = { ...inner, destroy: () => (destroys++, inner.destroy()) }
+    Object.setPrototypeOf(zpool, Object.getPrototypeOf(inner))
+    const cache = createZswap({ accelerator: accel, zpool })
+    const hold = gated.holdCompress(1)
+    const storing = cache.store(folioAt(0))
+    await hold.reached
+    // both wait for the lock; the second finds the cache closed by the first
+    const first = cache.close()
+    const second = cache.close()
+    hold.release()
+    expect(await storing).toBe(true)
+    await Promise.all([first, second])
+    expect(accelCloses).toBe(1)
+    expect(destroys).toBe(1)
+  })
+})
