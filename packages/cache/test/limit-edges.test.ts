@@ -246,10 +246,22 @@ describe('close() queued twice behind a running store', () => {
   it('closes the drivers and destroys the pool once', async () => {
     const gated = gatedAccelerator(1)
     let accelCloses = 0
-    const accel = { ...gated.accel, close: () => (accelCloses++, gated.accel.close()) }
+    const accel = {
+      ...gated.accel,
+      close: () => {
+        accelCloses++
+        return gated.accel.close()
+      },
+    }
     let destroys = 0
     const inner = referenceZpool()
-    const zpool: Zpool = { ...inner, destroy: () => (destroys++, inner.destroy()) }
+    const zpool: Zpool = {
+      ...inner,
+      destroy: () => {
+        destroys++
+        inner.destroy()
+      },
+    }
     Object.setPrototypeOf(zpool, Object.getPrototypeOf(inner))
     const cache = createZswap({ accelerator: accel, zpool })
     const hold = gated.holdCompress(1)
