@@ -252,3 +252,26 @@ export function shortDecompressor(short = 1): Compressor {
     },
   }
 }
+
+/** The error `promise` rejects with (fails the test when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error & { code?: string }
+  }
+  throw new Error('expected a rejection')
+}
+
+/** A zpool that counts its `destroy()` calls (`destroys()`), around `inner`. */
+export function destroyCounting(inner: Zpool = referenceZpool()): { zpool: Zpool; destroys: () => number } {
+  let destroys = 0
+  const zpool: Zpool = {
+    ...inner,
+    destroy() {
+      destroys++
+      inner.destroy()
+    },
+  }
+  return { zpool, destroys: () => destroys }
+}

@@ -2,22 +2,13 @@ import { ErrorCode, InvalidArgumentError } from '@zswap/core'
 import { referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createZswap } from '../src/index.js'
-import { emptyFolio, folioAt } from './fixtures.js'
+import { emptyFolio, folioAt, rejection } from './fixtures.js'
 
 // storeBatch/loadBatch input checks, pinned to the error and its message:
 // survivors of the second full Stryker run (RELIABILITY.md).
 
 const open = () =>
   createZswap({ compressor: rleCompressor(), zpool: referenceZpool(), mthpEnabled: true, ramBytes: 1 << 30 })
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error & { code?: string }
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('storeBatch and loadBatch input', () => {
   it('the folios must be an array', async () => {

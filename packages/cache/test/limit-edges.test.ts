@@ -2,7 +2,7 @@ import { PAGE_SIZE, type SwapDevice, type Zpool } from '@zswap/core'
 import { referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createZswap, memorySwapDevice, type ZswapOptions } from '../src/index.js'
-import { emptyFolio, folioAt, gatedAccelerator } from './fixtures.js'
+import { destroyCounting, emptyFolio, folioAt, gatedAccelerator } from './fixtures.js'
 
 // Store, load and limit behaviours that the second full Stryker run of the
 // cache found unpinned (RELIABILITY.md, "Mutation testing"): the cgroup and
@@ -253,16 +253,7 @@ describe('close() queued twice behind a running store', () => {
         return gated.accel.close()
       },
     }
-    let destroys = 0
-    const inner = referenceZpool()
-    const zpool: Zpool = {
-      ...inner,
-      destroy: () => {
-        destroys++
-        inner.destroy()
-      },
-    }
-    Object.setPrototypeOf(zpool, Object.getPrototypeOf(inner))
+    const { zpool, destroys } = destroyCounting()
     const cache = createZswap({ accelerator: accel, zpool })
     const hold = gated.holdCompress(1)
     const storing = cache.store(folioAt(0))
@@ -274,6 +265,6 @@ describe('close() queued twice behind a running store', () => {
     expect(await storing).toBe(true)
     await Promise.all([first, second])
     expect(accelCloses).toBe(1)
-    expect(destroys).toBe(1)
+    expect(destroys()).toBe(1)
   })
 })

@@ -14,7 +14,7 @@ import {
 import { referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createZswap, memorySwapDevice, type ZswapOptions } from '../src/index.js'
-import { folioAt } from './fixtures.js'
+import { destroyCounting, folioAt } from './fixtures.js'
 
 // Every check of createZswap, setParams, setCompressor, the cgroup options and
 // the nrPages arguments, pinned to its error class, code and exact message, with
@@ -551,15 +551,7 @@ describe('close', () => {
 
   it('concurrent close() calls close each driver once', async () => {
     let closes = 0
-    let destroys = 0
-    const inner = referenceZpool()
-    const zpool: Zpool = {
-      ...inner,
-      destroy() {
-        destroys++
-        inner.destroy()
-      },
-    }
+    const { zpool, destroys } = destroyCounting()
     const cache = createZswap({
       zpool,
       compressor: closing(async () => {
@@ -568,19 +560,11 @@ describe('close', () => {
     })
     await Promise.all([cache.close(), cache.close(), cache.close()])
     await cache.close()
-    expect({ closes, destroys }).toEqual({ closes: 1, destroys: 1 })
+    expect({ closes, destroys: destroys() }).toEqual({ closes: 1, destroys: 1 })
   })
 
   it('destroys the zpool even when a compressor fails to close, and is closed after', async () => {
-    let destroys = 0
-    const inner = referenceZpool()
-    const zpool: Zpool = {
-      ...inner,
-      destroy() {
-        destroys++
-        inner.destroy()
-      },
-    }
+    const { zpool, destroys } = destroyCounting()
     const cache = createZswap({
       zpool,
       compressor: closing(() => {
@@ -588,11 +572,11 @@ describe('close', () => {
       }),
     })
     await expect(cache.close()).rejects.toThrow('[test] close fault')
-    expect(destroys).toBe(1)
+    expect(destroys()).toBe(1)
     expect(thrown(() => cache.stats()).code).toBe(ErrorCode.CLOSED)
     expect(thrown(() => cache.stats()).message).toBe('[@zswap/cache] the cache is closed')
     await cache.close() // released the lock: a second close() returns
-    expect(destroys).toBe(1)
+    expect(destroys()).toBe(1)
   })
 })
 

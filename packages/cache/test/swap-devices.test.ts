@@ -12,6 +12,7 @@ import {
 } from '@zswap/core'
 import { describe, expect, it } from 'vitest'
 import { fileSwapDevice, memorySwapDevice } from '../src/index.js'
+import { rejection } from './fixtures.js'
 
 // The two swap devices' own checks and edges, beyond the conformance suite
 // (swap-device-conformance.test.ts): exact errors, option handling, the
@@ -22,15 +23,6 @@ let files = 0
 const newPath = () => join(dir, `swap-${files++}`)
 
 const page = (seed: number) => new Uint8Array(PAGE_SIZE).fill(seed)
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error & { code?: string }
-  }
-  throw new Error('expected a rejection')
-}
 
 function thrown(call: () => unknown): Error & { code?: string } {
   try {
