@@ -38,7 +38,7 @@ export {
   type SwapEntry,
   swapEntry,
 } from './page.js'
-export { PageArena, type PageArenaOptions } from './page-arena.js'
+export { PageArena, type PageArenaOptions, zpoolArena } from './page-arena.js'
 export { assertSpecification, SPECIFICATION_VERSION, type SpecificationVersion } from './specification.js'
 export type { SwapDevice, SwapDeviceCapabilities } from './swap-device.js'
 export type { Zpool, ZpoolCapabilities } from './zpool.js'

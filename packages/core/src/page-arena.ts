@@ -152,3 +152,31 @@ export class PageArena {
     this.#freshEnd = total
   }
 }
+
+/**
+ * The page arena a zpool runs on, from its `arena` and `maxPages` options:
+ * the arena given (shared with other pools; `maxPages` must then be left
+ * out) or a private one limited to `maxPages` (default: unlimited). `owned`
+ * says the pool made it, and drops it whole on destroy.
+ * @throws TypeError/RangeError (code ERR_INVALID_OPTION) naming the option
+ */
+export function zpoolArena(
+  pkg: string,
+  arena: unknown,
+  maxPages: unknown,
+): { arena: PageArena; owned: boolean } {
+  if (arena !== undefined) {
+    if (typeof arena !== 'object' || arena === null || typeof (arena as PageArena).alloc !== 'function') {
+      throw invalidOption(pkg, 'arena', 'a PageArena from @zswap/core', 'type')
+    }
+    if (maxPages !== undefined) throw invalidOption(pkg, 'maxPages', 'left out when options.arena is given')
+    return { arena: arena as PageArena, owned: false }
+  }
+  if (
+    maxPages !== undefined &&
+    !(maxPages === Number.POSITIVE_INFINITY || (Number.isInteger(maxPages) && (maxPages as number) >= 0))
+  ) {
+    throw invalidOption(pkg, 'maxPages', 'a non-negative integer or Infinity')
+  }
+  return { arena: new PageArena(maxPages === undefined ? {} : { maxPages: maxPages as number }), owned: true }
+}

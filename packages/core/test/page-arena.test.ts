@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, PAGE_SIZE, PageArena } from '../src/index.js'
+import { ErrorCode, PAGE_SIZE, PageArena, zpoolArena } from '../src/index.js'
 
 describe('PageArena', () => {
   it('hands out pages up to maxPages, then -1, and reuses freed ones', () => {
@@ -97,5 +97,19 @@ describe('PageArena', () => {
     d.chunk(x).fill(0, d.offset(x), d.offset(x) + 4)
     d.chunk(x)[d.offset(x)] = y // link → y, which is in use
     expect(() => d.alloc()).toThrow(expect.objectContaining({ code: ErrorCode.CORRUPT_DATA }))
+  })
+
+  it('zpoolArena: the arena given (shared), or a private one with maxPages', () => {
+    const shared = new PageArena()
+    expect(zpoolArena('@zswap/x', shared, undefined)).toEqual({ arena: shared, owned: false })
+    const own = zpoolArena('@zswap/x', undefined, 5)
+    expect(own.owned).toBe(true)
+    expect(own.arena.maxPages).toBe(5)
+    expect(zpoolArena('@zswap/x', undefined, undefined).arena.maxPages).toBe(Number.POSITIVE_INFINITY)
+    expect(() => zpoolArena('@zswap/x', shared, 5)).toThrow(
+      '[@zswap/x] options.maxPages must be left out when options.arena is given',
+    )
+    expect(() => zpoolArena('@zswap/x', {}, undefined)).toThrow(TypeError)
+    expect(() => zpoolArena('@zswap/x', undefined, -1)).toThrow(RangeError)
   })
 })

@@ -5,13 +5,13 @@ import {
   ErrorCode,
   growTypedArray as grow,
   InvalidHandleError,
-  invalidOption,
   PAGE_SIZE,
-  PageArena,
+  type PageArena,
   SPECIFICATION_VERSION,
   type Zpool,
   type ZpoolCapabilities,
   ZpoolFullError,
+  zpoolArena,
 } from '@zswap/core'
 import type { Z3foldOptions } from './z3fold-options.js'
 
@@ -102,23 +102,9 @@ export class Z3fold implements Zpool {
       throw Object.defineProperty(error, 'code', { value: ErrorCode.INVALID_OPTION, enumerable: true })
     }
     const { arena, maxPages } = options
-    if (arena !== undefined) {
-      if (typeof arena !== 'object' || arena === null || typeof (arena as PageArena).alloc !== 'function') {
-        throw invalidOption(PKG, 'arena', 'a PageArena from @zswap/core', 'type')
-      }
-      if (maxPages !== undefined) throw invalidOption(PKG, 'maxPages', 'left out when options.arena is given')
-      this.arena = arena
-      this.#ownsArena = false
-    } else {
-      if (
-        maxPages !== undefined &&
-        !(maxPages === Number.POSITIVE_INFINITY || (Number.isInteger(maxPages) && maxPages >= 0))
-      ) {
-        throw invalidOption(PKG, 'maxPages', 'a non-negative integer or Infinity')
-      }
-      this.arena = new PageArena(maxPages === undefined ? {} : { maxPages })
-      this.#ownsArena = true
-    }
+    const pages = zpoolArena(PKG, arena, maxPages)
+    this.arena = pages.arena
+    this.#ownsArena = pages.owned
     this.#gen0 = ((poolCount++ * 97) % 255) + 1
     this.#hGen = new Uint8Array(1024).fill(this.#gen0)
   }

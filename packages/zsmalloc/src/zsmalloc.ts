@@ -8,11 +8,12 @@ import {
   invalidOption,
   PAGE_SHIFT,
   PAGE_SIZE,
-  PageArena,
+  type PageArena,
   SPECIFICATION_VERSION,
   type Zpool,
   type ZpoolCapabilities,
   ZpoolFullError,
+  zpoolArena,
 } from '@zswap/core'
 import {
   buildClassTable,
@@ -148,23 +149,9 @@ export class Zsmalloc implements Zpool {
       throw invalidOption(PKG, 'chainSize', `an integer in [${MIN_CHAIN_SIZE}, ${MAX_CHAIN_SIZE}]`)
     }
     if (typeof multiPage !== 'boolean') throw invalidOption(PKG, 'multiPage', 'a boolean', 'type')
-    if (arena !== undefined) {
-      if (typeof arena !== 'object' || arena === null || typeof (arena as PageArena).alloc !== 'function') {
-        throw invalidOption(PKG, 'arena', 'a PageArena from @zswap/core', 'type')
-      }
-      if (maxPages !== undefined) throw invalidOption(PKG, 'maxPages', 'left out when options.arena is given')
-      this.arena = arena
-      this.#ownsArena = false
-    } else {
-      if (
-        maxPages !== undefined &&
-        !(maxPages === Number.POSITIVE_INFINITY || (Number.isInteger(maxPages) && maxPages >= 0))
-      ) {
-        throw invalidOption(PKG, 'maxPages', 'a non-negative integer or Infinity')
-      }
-      this.arena = new PageArena(maxPages === undefined ? {} : { maxPages })
-      this.#ownsArena = true
-    }
+    const pages = zpoolArena(PKG, arena, maxPages)
+    this.arena = pages.arena
+    this.#ownsArena = pages.owned
     const table = buildClassTable(chainSize, multiPage)
     this.classTable = table
     this.#size = table.size
