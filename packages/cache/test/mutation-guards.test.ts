@@ -115,6 +115,20 @@ function heldWriteDevice(pages = 1024) {
   }
 }
 
+/** A cache of 4-page objects over a tracking zpool and a device whose writes can be held. */
+function objectStack(devicePages = 1024) {
+  const dev = heldWriteDevice(devicePages)
+  const pool = trackingZpool(referenceZpool({ maxObjectSize: 4 * PAGE_SIZE }))
+  const cache = createZswap({
+    compressor: rleCompressor(),
+    zpool: pool.zpool,
+    swapDevice: dev.device,
+    mthpEnabled: true,
+    objectPages: 4,
+  })
+  return { dev, pool, cache }
+}
+
 describe('invalidate racing the write-back of a single-page entry', () => {
   const setup = async () => {
     const gated = gatedAccelerator(1)
@@ -213,19 +227,6 @@ describe('write-back never asks a device to write past its end', () => {
     expect(cache.stats()).toMatchObject({ reject_reclaim_fail: 1, decompress_fail: 0, stored_pages: 1 })
   })
 
-  const objectStack = (devicePages: number) => {
-    const dev = heldWriteDevice(devicePages)
-    const pool = trackingZpool(referenceZpool({ maxObjectSize: 4 * PAGE_SIZE }))
-    const cache = createZswap({
-      compressor: rleCompressor(),
-      zpool: pool.zpool,
-      swapDevice: dev.device,
-      mthpEnabled: true,
-      objectPages: 4,
-    })
-    return { dev, pool, cache }
-  }
-
   it('an object whose last page is at offset == device.pages is kept whole, nothing written', async () => {
     const { dev, pool, cache } = objectStack(7)
     // entry ids are reused last-freed first: free 0..3 in order, so that the
@@ -277,15 +278,7 @@ describe('loads reuse their job slots cleanly', () => {
 
 describe('invalidate racing the write-back of a multi-page object', () => {
   it('during the device writes: every page counts as written, each entry and the object are freed once', async () => {
-    const dev = heldWriteDevice()
-    const pool = trackingZpool(referenceZpool({ maxObjectSize: 4 * PAGE_SIZE }))
-    const cache = createZswap({
-      compressor: rleCompressor(),
-      zpool: pool.zpool,
-      swapDevice: dev.device,
-      mthpEnabled: true,
-      objectPages: 4,
-    })
+    const { dev, pool, cache } = objectStack()
     const folio = folioAt(0, 2)
     expect(await cache.store(folio)).toBe(true)
     expect(await cache.store(folioAt(8))).toBe(true)
