@@ -41,7 +41,8 @@
 
 #define SIZE_BYTES 4
 #define CHECKSUM_BYTES 4
-/* Failed decodes go through this buffer so that dst is left alone; larger outputs use a heap one. */
+/* Decodes without a checksum go through this buffer so that a failure leaves dst alone; larger
+ * outputs use a heap one. */
 #define SCRATCH_BYTES (64 * 1024)
 
 enum {
@@ -132,6 +133,14 @@ static int64_t decode(state_t *s, const uint8_t *src, size_t len, uint8_t *dst, 
   uint32_t size = load32(src);
   if (size > cap) return DECODE_TOO_LARGE;
   if (n - SIZE_BYTES > INT32_MAX) return DECODE_CORRUPT;
+  if (trailer) {
+    /* The block is the one that was compressed (its CRC-32 matches): decode straight into dst, as
+     * the kernel does. Only a block forged with a matching CRC-32 can still fail here, and may then
+     * leave dst partly written. */
+    int got = LZ4_decompress_safe((const char *)src + SIZE_BYTES, (char *)dst, (int)(n - SIZE_BYTES), (int)size);
+    return got >= 0 && (uint32_t)got == size ? (int64_t)size : DECODE_CORRUPT;
+  }
+  /* Without a checksum the decoder is the only check: decode into scratch so that a failure leaves dst alone. */
   uint8_t *out = size <= SCRATCH_BYTES ? s->scratch : malloc(size ? size : 1);
   if (out == NULL) return DECODE_NO_MEMORY;
   int got = LZ4_decompress_safe((const char *)src + SIZE_BYTES, (char *)out, (int)(n - SIZE_BYTES), (int)size);
