@@ -37,6 +37,8 @@ export class CacheState {
   /** One-folio store/load reuse this batch while they hold the lock, instead of allocating per call. */
   readonly one = new FolioBatch(1)
   readonly zpool: Zpool
+  /** The zpool implements readInPlace: loads decompress from pool memory without a copy. */
+  readonly readInPlace: boolean
   /** Write-back targets by swap type. */
   readonly devices: readonly (SwapDevice | undefined)[]
   /** At least one swap device: write-back is possible at all. */
@@ -82,6 +84,7 @@ export class CacheState {
     objectPages: number,
   ) {
     this.zpool = zpool
+    this.readInPlace = typeof zpool.readInPlace === 'function'
     this.objectPages = objectPages
     this.staging = newStaging(0, objectPages)
     this.wbSrc = new Uint8Array(objectPages * PAGE_SIZE)

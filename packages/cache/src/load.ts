@@ -1,4 +1,4 @@
-import { PAGE_SHIFT, PAGE_SIZE } from '@zswap/core'
+import { PAGE_SHIFT, PAGE_SIZE, type Zpool } from '@zswap/core'
 import type { CacheState } from './cache-state.js'
 import { IN_OBJECT } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
@@ -117,9 +117,9 @@ export async function loadFolios(
             jobCopyPages[count] = run
           }
         }
-        const src = slots[count].subarray(0, length)
+        let src: Uint8Array
         try {
-          s.zpool.read(handle, src)
+          src = readObject(s, handle, length, slots[count])
         } catch {
           s.counters.decompress_fail++
           state[f] = FAILED
@@ -163,6 +163,22 @@ export async function loadFolios(
   } finally {
     s.unlock(b)
   }
+}
+
+/**
+ * The object's compressed bytes for a decompress job: read in place when the
+ * zpool can (zs_obj_read_begin), else copied into the job's staging slot. An
+ * in-place view stays valid through the batch's await for every object still
+ * stored: pool memory is reused only by malloc, which only stores call and
+ * they wait for the lock, and moved only by compaction, which the cache never
+ * runs (the zpool is the cache's). An object that invalidate() frees
+ * meanwhile fails its folio, whatever its bytes then read.
+ */
+function readObject(s: CacheState, handle: number, length: number, slot: Uint8Array): Uint8Array {
+  if (s.readInPlace) return (s.zpool.readInPlace as NonNullable<Zpool['readInPlace']>)(handle, length, slot)
+  const src = slot.subarray(0, length)
+  s.zpool.read(handle, src)
+  return src
 }
 
 /**

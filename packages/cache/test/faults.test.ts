@@ -107,15 +107,22 @@ describe('faults inside a store unwind like a rejection', () => {
     }
   })
 
-  it('zpool.read throwing fails the load, counted, with every entry kept', async () => {
-    const pool = trackingZpool()
+  it.each([
+    ['read', false],
+    ['readInPlace', true],
+  ] as const)('zpool.%s throwing fails the load, counted, with every entry kept', async (method, inPlace) => {
+    const pool = trackingZpool(referenceZpool({ readInPlace: inPlace }))
     const cache = createZswap({ compressor: rleCompressor(), zpool: pool.zpool })
     expect(await cache.store(folioAt(3))).toBe(true)
     pool.setFailReads(true)
     expect(await cache.load(emptyFolio(3))).toBe(false)
     expect(cache.stats().decompress_fail).toBe(1)
     pool.setFailReads(false)
-    expect(await cache.load(emptyFolio(3))).toBe(true)
+    const out = emptyFolio(3)
+    expect(await cache.load(out)).toBe(true)
+    expect(out.data).toEqual(folioAt(3).data)
+    expect(pool.counts[method]).toBe(1)
+    expect(pool.counts[inPlace ? 'read' : 'readInPlace']).toBe(0)
   })
 
   it('write-back whose decompress batch rejects keeps the entry and counts reject_reclaim_fail', async () => {

@@ -173,6 +173,7 @@ export function trackingZpool(inner: Zpool = referenceZpool()) {
   let writes = 0
   let failWriteAt = 0
   let failReads = false
+  const counts = { read: 0, readInPlace: 0 }
   const zpool: Zpool = {
     specificationVersion: inner.specificationVersion,
     name: `tracking-${inner.name}`,
@@ -192,6 +193,7 @@ export function trackingZpool(inner: Zpool = referenceZpool()) {
     },
     read(handle, dst) {
       if (failReads) throw new ZpoolFullError('[test] injected read fault')
+      counts.read++
       inner.read(handle, dst)
     },
     get totalPages() {
@@ -199,9 +201,19 @@ export function trackingZpool(inner: Zpool = referenceZpool()) {
     },
     destroy: () => inner.destroy(),
   }
+  const readInPlace = inner.readInPlace?.bind(inner)
+  if (readInPlace) {
+    zpool.readInPlace = (handle, length, scratch) => {
+      if (failReads) throw new ZpoolFullError('[test] injected read fault')
+      counts.readInPlace++
+      return readInPlace(handle, length, scratch)
+    }
+  }
   return {
     zpool,
     live,
+    /** Calls of read and readInPlace that returned. */
+    counts,
     failWrite(nth: number) {
       failWriteAt = writes + nth
     },

@@ -24,6 +24,7 @@ export interface ZpoolSuiteOptions {
 }
 
 const HANDLE_LIMIT = 2 ** 32
+const SCRATCH_FILL = 0xc3
 
 /** Sizes 1..max: all of them up to two pages, then a stride plus both sides of every 256-byte boundary. */
 function allSizes(max: number): number[] {
@@ -67,10 +68,24 @@ export function zpoolSuite(
     }
   }
 
+  /** Reads the object with `read`, and with `readInPlace` when the pool has it. */
   function expectObject(pool: Zpool, handle: number, data: Uint8Array, what: string): void {
     const out = new Uint8Array(data.length)
     pool.read(handle, out)
     expect(Buffer.compare(out, data), `${what}: object ${handle} of ${data.length} bytes`).toBe(0)
+    if (pool.readInPlace === undefined) return
+    const scratch = new Uint8Array(data.length + 16).fill(SCRATCH_FILL)
+    const seen = pool.readInPlace(handle, data.length, scratch)
+    expect(seen, `${what}: readInPlace returns a Uint8Array`).toBeInstanceOf(Uint8Array)
+    expect(seen.length, `${what}: readInPlace length`).toBe(data.length)
+    expect(
+      Buffer.compare(seen, data),
+      `${what}: readInPlace of object ${handle} (${data.length} bytes)`,
+    ).toBe(0)
+    expect(
+      scratch.subarray(data.length).every((b) => b === SCRATCH_FILL),
+      `${what}: readInPlace wrote past length in scratch`,
+    ).toBe(true)
   }
 
   describe(`zpool conformance: ${name}`, () => {
@@ -137,6 +152,36 @@ export function zpoolSuite(
         expectCodeSync(() => pool.read(handle, new Uint8Array(size + 1)), ErrorCode.INVALID_ARGUMENT)
         expectObject(pool, handle, expected, 'after rejected calls')
         pool.free(handle)
+      })
+    })
+
+    it('reads in place when it has readInPlace: prefixes, and typed errors for bad arguments', async () => {
+      await withPool(undefined, (pool) => {
+        expect(pool.readInPlace === undefined || typeof pool.readInPlace === 'function').toBe(true)
+        if (pool.readInPlace === undefined) return
+        const readInPlace = pool.readInPlace.bind(pool)
+        const size = Math.min(100, pool.capabilities.maxObjectSize)
+        const handle = pool.malloc(size)
+        const data = filled(size, 2)
+        pool.write(handle, data)
+        const scratch = new Uint8Array(size)
+        expect(Buffer.compare(readInPlace(handle, 10, scratch), data.subarray(0, 10))).toBe(0)
+        expect(readInPlace(handle, 0, scratch).length).toBe(0)
+        for (const length of [size + 1, -1, 1.5, Number.NaN]) {
+          expectCodeSync(
+            () => readInPlace(handle, length, new Uint8Array(2 * size)),
+            ErrorCode.INVALID_ARGUMENT,
+          )
+        }
+        expectCodeSync(() => readInPlace(handle, size, new Uint8Array(size - 1)), ErrorCode.INVALID_ARGUMENT)
+        expectCodeSync(
+          () => readInPlace(handle, size, [] as unknown as Uint8Array),
+          ErrorCode.INVALID_ARGUMENT,
+        )
+        expectObject(pool, handle, data, 'after rejected calls')
+        pool.free(handle)
+        expectCodeSync(() => readInPlace(handle, 1, scratch), ErrorCode.INVALID_HANDLE)
+        expectCodeSync(() => readInPlace(2 ** 32 - 1, 1, scratch), ErrorCode.INVALID_HANDLE)
       })
     })
 
@@ -345,6 +390,10 @@ export function zpoolSuite(
       pool.destroy()
       expectCodeSync(() => pool.malloc(1), ErrorCode.CLOSED)
       expectCodeSync(() => pool.read(h, new Uint8Array(1)), ErrorCode.CLOSED)
+      if (pool.readInPlace !== undefined) {
+        const readInPlace = pool.readInPlace.bind(pool)
+        expectCodeSync(() => readInPlace(h, 1, new Uint8Array(1)), ErrorCode.CLOSED)
+      }
     })
 
     it('round-trips through the cache (createZswap store/load)', async (ctx) => {

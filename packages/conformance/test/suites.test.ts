@@ -25,6 +25,7 @@ acceleratorSuite(
   },
 )
 zpoolSuite('reference', ({ maxPages }) => referenceZpool({ maxPages }))
+zpoolSuite('reference (readInPlace)', ({ maxPages }) => referenceZpool({ maxPages, readInPlace: true }))
 zpoolSuite('reference (64 KiB objects)', ({ maxPages }) =>
   referenceZpool({ maxPages, maxObjectSize: 16 * 4096 }),
 )

@@ -27,6 +27,26 @@ export function assertCopyFits(pkg: string, what: 'src' | 'dst', buffer: unknown
   }
 }
 
+/**
+ * The Zpool contract's check of a `readInPlace` call against the object's size.
+ * @throws InvalidArgumentError unless `length` is an integer in [0, size] and
+ * `scratch` a Uint8Array of at least `length` bytes.
+ */
+export function assertReadInPlace(pkg: string, length: number, scratch: unknown, size: number): void {
+  if (!(Number.isInteger(length) && length >= 0 && length <= size)) {
+    throw new InvalidArgumentError(
+      `[${pkg}] length must be an integer in [0, ${size}], got ${String(length)}`,
+    )
+  }
+  if (!(scratch instanceof Uint8Array))
+    throw new InvalidArgumentError(`[${pkg}] scratch must be a Uint8Array`)
+  if (scratch.length < length) {
+    throw new InvalidArgumentError(
+      `[${pkg}] scratch of ${scratch.length} bytes is shorter than the ${length} bytes read`,
+    )
+  }
+}
+
 type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float64Array
 
 /**

@@ -10,8 +10,9 @@ export interface ZpoolCapabilities {
 
 /**
  * A compressed-object allocator (kernel: zpool_driver). Handles are plain
- * numbers; memory is reached only through `write`/`read` copies, so a pool
- * may move objects (compaction) without invalidating handles.
+ * numbers; memory is reached through `write`/`read` copies (and the
+ * short-lived views of `readInPlace`), so a pool may move objects
+ * (compaction) without invalidating handles.
  */
 export interface Zpool {
   /** Contract version implemented: `'v1'`. */
@@ -48,6 +49,18 @@ export interface Zpool {
    * @throws InvalidHandleError; InvalidArgumentError when dst is longer than the object.
    */
   read(handle: number, dst: Uint8Array): void
+
+  /**
+   * Optional (the kernel's zs_obj_read_begin): the object's first `length`
+   * bytes, read in place where the pool can. Returns a view of pool memory
+   * when those bytes lie contiguous there, else `scratch.subarray(0, length)`
+   * holding a copy (an object that straddles two pages). A view of pool
+   * memory shows the object only until the pool next changes (malloc, free,
+   * write, compact, destroy); callers read it and never write through it.
+   * @throws InvalidHandleError; InvalidArgumentError when `length` is not an
+   * integer in [0, the object's size] or `scratch` is shorter than `length`.
+   */
+  readInPlace?(handle: number, length: number, scratch: Uint8Array): Uint8Array
 
   /** 4 KiB pages the pool holds now, including partly used ones. Exact. */
   readonly totalPages: number

@@ -1,6 +1,7 @@
 import {
   assertAllocSize,
   assertCopyFits,
+  assertReadInPlace,
   ClosedError,
   ErrorCode,
   growTypedArray as grow,
@@ -209,6 +210,15 @@ export class Z3fold implements Zpool {
     const page = this.#hPage[index]
     const at = this.arena.offset(page) + this.#offset(page, this.#hBud[index])
     dst.set(this.arena.chunk(page).subarray(at, at + dst.length))
+  }
+
+  /** The object's first `length` bytes in place: a z3fold buddy never straddles a page (see Zpool.readInPlace). */
+  readInPlace(handle: number, length: number, scratch: Uint8Array): Uint8Array {
+    const index = this.#slot(handle)
+    assertReadInPlace(PKG, length, scratch, this.#hSize[index])
+    const page = this.#hPage[index]
+    const at = this.arena.offset(page) + this.#offset(page, this.#hBud[index])
+    return this.arena.chunk(page).subarray(at, at + length)
   }
 
   destroy(): void {

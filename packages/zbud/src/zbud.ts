@@ -1,5 +1,6 @@
 import {
   assertAllocSize,
+  assertReadInPlace,
   ClosedError,
   InvalidArgumentError,
   InvalidHandleError,
@@ -218,6 +219,16 @@ export class Zbud implements Zpool {
     const id = idx >>> 1
     const start = this.#arena.offset(id) + objectOffset(idx, size)
     return this.#arena.chunk(id).subarray(start, start + n)
+  }
+
+  /** The object's first `length` bytes in place: a zbud buddy never straddles a page (see Zpool.readInPlace). */
+  readInPlace(handle: number, length: number, scratch: Uint8Array): Uint8Array {
+    const idx = this.#index(handle)
+    const size = this.#size[idx]
+    assertReadInPlace(PKG, length, scratch, size)
+    const id = idx >>> 1
+    const start = this.#arena.offset(id) + objectOffset(idx, size)
+    return this.#arena.chunk(id).subarray(start, start + length)
   }
 
   destroy(): void {

@@ -1,6 +1,7 @@
 import {
   assertAllocSize,
   assertCopyFits,
+  assertReadInPlace,
   ClosedError,
   ErrorCode,
   growTypedArray as grow,
@@ -359,6 +360,38 @@ export class Zsmalloc implements Zpool {
     }
   }
 
+  /**
+   * zs_obj_read_begin(): the object's first `length` bytes in place — a view
+   * of pool memory — unless they straddle two pages of the zspage that are
+   * not side by side in the arena; then a copy in `scratch` (see
+   * Zpool.readInPlace).
+   */
+  readInPlace(handle: number, length: number, scratch: Uint8Array): Uint8Array {
+    const index = this.#slot(handle)
+    const loc = this.#hLoc[index]
+    if (loc < 0) {
+      assertReadInPlace(PKG, length, scratch, this.#hObj[index] + 1)
+      const page = -loc - 1
+      const at = this.arena.offset(page)
+      return this.arena.chunk(page).subarray(at, at + length)
+    }
+    const c = this.#zsClass[loc]
+    const off = this.#hObj[index] * this.#size[c]
+    const page = this.#pageAt(loc, off >>> PAGE_SHIFT)
+    const inPage = off & PAGE_MASK
+    const chunk = this.arena.chunk(page)
+    const base = this.arena.offset(page) + inPage + ZS_HANDLE_SIZE
+    assertReadInPlace(PKG, length, scratch, read32(chunk, base - ZS_HANDLE_SIZE + 4))
+    // in one page, or in pages that sit side by side in one arena chunk (fresh zspages mostly do)
+    const end = inPage + ZS_HANDLE_SIZE + length
+    if (end <= PAGE_SIZE || this.#adjacent(page, (end - 1) >>> PAGE_SHIFT)) {
+      return chunk.subarray(base, base + length)
+    }
+    const dst = scratch.subarray(0, length)
+    this.#copy(page, inPage + ZS_HANDLE_SIZE, dst, 0, length, false)
+    return dst
+  }
+
   /** Size in bytes given to malloc for `handle`. @throws InvalidHandleError */
   sizeOf(handle: number): number {
     const index = this.#slot(handle)
@@ -504,6 +537,17 @@ export class Zsmalloc implements Zpool {
       while (n <= page) n = moreRoom(n)
       this.#pageNext = grow(this.#pageNext, n)
     }
+  }
+
+  /** True when the `more` pages after `page` in its zspage follow it in the same arena chunk. */
+  #adjacent(page: number, more: number): boolean {
+    const last = this.arena.chunkPages - 1
+    for (; more > 0; more--) {
+      const next = this.#pageNext[page]
+      if (next !== page + 1 || (next & last) === 0) return false
+      page = next
+    }
+    return true
   }
 
   #pageAt(zs: number, k: number): number {

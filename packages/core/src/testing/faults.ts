@@ -60,9 +60,9 @@ export function faultyCompressor(inner: Compressor, plan: FaultPlan): Compressor
   }
 }
 
-/** Wraps a Zpool so that the plan can make malloc throw ZpoolFullError. */
+/** Wraps a Zpool so that the plan can make malloc throw ZpoolFullError. It reads in place when `inner` does. */
 export function faultyZpool(inner: Zpool, plan: FaultPlan): Zpool {
-  return {
+  const pool: Zpool = {
     specificationVersion: inner.specificationVersion,
     name: `faulty-${inner.name}`,
     capabilities: inner.capabilities,
@@ -80,6 +80,9 @@ export function faultyZpool(inner: Zpool, plan: FaultPlan): Zpool {
     },
     destroy: () => inner.destroy(),
   }
+  const readInPlace = inner.readInPlace?.bind(inner)
+  if (readInPlace) pool.readInPlace = readInPlace
+  return pool
 }
 
 /** Wraps a SwapDevice so that the plan can make writes fail with SwapIoError. */

@@ -20,6 +20,8 @@ export interface ReferenceZpoolOptions {
    * Default PAGE_SIZE.
    */
   maxObjectSize?: number
+  /** Implement the optional `readInPlace` (a view of the object's own array). Default false. */
+  readInPlace?: boolean
 }
 
 /**
@@ -44,7 +46,7 @@ export function referenceZpool(options: ReferenceZpoolOptions = {}): Zpool {
     if (object === undefined) throw new InvalidHandleError(`[@zswap/core] unknown handle ${handle}`)
     return object
   }
-  return {
+  const pool: Zpool = {
     specificationVersion: SPECIFICATION_VERSION,
     name: 'reference',
     capabilities: { maxObjectSize },
@@ -83,4 +85,17 @@ export function referenceZpool(options: ReferenceZpoolOptions = {}): Zpool {
       pages = 0
     },
   }
+  if (options.readInPlace) {
+    pool.readInPlace = (handle, length, scratch) => {
+      const object = get(handle)
+      if (!(Number.isInteger(length) && length >= 0 && length <= object.length)) {
+        throw new InvalidArgumentError(`[@zswap/core] bad length ${length}`)
+      }
+      if (!(scratch instanceof Uint8Array) || scratch.length < length) {
+        throw new InvalidArgumentError('[@zswap/core] scratch must be a Uint8Array of at least length bytes')
+      }
+      return object.subarray(0, length)
+    }
+  }
+  return pool
 }
