@@ -1,6 +1,7 @@
 import {
   type Accelerator,
   ClosedError,
+  type Compressor,
   type DecompressJob,
   PAGE_SIZE,
   type SwapDevice,
@@ -52,6 +53,8 @@ export class CacheState {
    * registered, capped so that a batch stages at most MAX_BATCH pages.
    */
   readonly maxBatch: number[] = []
+  /** Per accelerator: the synchronous Compressor it wraps (the cache made the accelerator), else undefined. */
+  readonly sync: (Compressor | undefined)[] = []
   /** Per accelerator: supportsPartialDecompress, read once. */
   readonly partial: boolean[] = []
   /** Pages compressed together into one zpool object (1, 4 or 16). */

@@ -165,6 +165,42 @@ export async function loadFolios(
   }
 }
 
+const LOADED = Promise.resolve(true)
+const NOT_LOADED = Promise.resolve(false)
+
+/**
+ * zswap_load() of one order-0 page whose entry a synchronous Compressor
+ * made, done before it returns, as the kernel's is: no batch, no await, no
+ * promise made. For an open cache whose lock is free (nothing else runs or
+ * waits). Returns undefined when the batch path must run instead (an
+ * accelerator's entry, a page of a multi-page object).
+ */
+export function loadPageNow(
+  s: CacheState,
+  type: number,
+  offset: number,
+  data: Uint8Array,
+): Promise<boolean> | undefined {
+  const t = s.entries
+  const id = t.get(type, offset)
+  if (id < 0) return NOT_LOADED
+  const compressor = s.sync[t.compressor[id]]
+  if (compressor === undefined || (t.flags[id] & IN_OBJECT) !== 0) return undefined
+  let length: number
+  try {
+    length = compressor.decompress(readObject(s, t.handle[id], t.length[id], s.staging.slots[0]), data)
+  } catch {
+    length = -1
+  }
+  if (length !== PAGE_SIZE) {
+    s.counters.decompress_fail++
+    return NOT_LOADED
+  }
+  s.cgroups.list[t.cgroup[id]].zswpin++
+  s.freeEntry(id)
+  return LOADED
+}
+
 /**
  * The object's compressed bytes for a decompress job: read in place when the
  * zpool can (zs_obj_read_begin), else copied into the job's staging slot. An

@@ -17,7 +17,7 @@ import {
 } from '@zswap/core'
 import { CacheState } from './cache-state.js'
 import { FolioBatch, putFolio, readFolios } from './folio-batch.js'
-import { loadFolios } from './load.js'
+import { loadFolios, loadPageNow } from './load.js'
 import {
   assertOptionKeys,
   type CgroupOptions,
@@ -67,8 +67,10 @@ export function createZswap(options: ZswapOptions): Zswap {
  *   (second chance through a `referenced` bit) before it rejects.
  *
  * Entries live in typed arrays; store and load await once per accelerator
- * batch. `store`, `load` and `shrink` are serialised; `invalidate` is
- * synchronous and may run at any time.
+ * batch, except an order-0 load of a synchronous Compressor's page with
+ * nothing else running, which is done before `load` returns. `store`,
+ * `load` and `shrink` are serialised; `invalidate` is synchronous and may
+ * run at any time.
  *
  * The cache owns the drivers passed in: `close()` closes the accelerators
  * and compressors and destroys the zpool. Swap devices stay the caller's.
@@ -208,6 +210,7 @@ export class Zswap {
         )
       }
       if (accel !== compressor) Object.defineProperty(accel, 'source', { value: compressor })
+      s.sync.push(accel !== compressor ? (compressor as Compressor) : undefined)
       // a batch stages at most MAX_BATCH pages (2 MiB): fewer jobs of larger objects
       const jobs = Math.min(maxBatch, MAX_BATCH / objectPages)
       if (jobs > s.staging.slots.length) s.staging = newStaging(jobs, objectPages)
@@ -296,6 +299,10 @@ export class Zswap {
    * Resolves `false`, leaving every entry in place, when any page is absent,
    * is invalidated while the load runs, or fails to decompress to exactly
    * one page (counted in `decompress_fail`); `folio.data` is then unspecified.
+   * An order-0 page that a synchronous Compressor made, loaded while no other
+   * operation runs or waits, is done before `load` returns (the promise is
+   * already settled), as the kernel's zswap_load() is; other loads decompress
+   * in accelerator batches and are in flight until the promise settles.
    */
   load(folio: Folio): Promise<boolean> {
     const s = this.#s
@@ -304,6 +311,13 @@ export class Zswap {
     try {
       // a load charges no cgroup; an unknown name is still bad input
       batch = this.#readOne(folio)
+      if (!s.lock.held && batch.order[0] === 0) {
+        const done = loadPageNow(s, batch.type[0], batch.offset[0], batch.data[0])
+        if (done !== undefined) {
+          batch.data[0] = NO_DATA
+          return done
+        }
+      }
       wait = s.lock.acquire()
     } catch (error) {
       return Promise.reject(error)

@@ -101,6 +101,8 @@ export interface Tally {
   loads: number
   victimChecks: number
   raceLoads: number
+  /** Racing loads that were done before load() returned, so the invalidate came after them. */
+  syncLoads: number
   /** Stores into a cgroup over its zswapMax. */
   cgroupLimitChecks: number
 }
