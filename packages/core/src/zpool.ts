@@ -54,7 +54,7 @@ export interface Zpool {
    * Optional (the kernel's zs_obj_read_begin): the object's first `length`
    * bytes, read in place where the pool can. Returns a view of pool memory
    * when those bytes lie contiguous there, else `scratch.subarray(0, length)`
-   * holding a copy (an object that straddles two pages). A view of pool
+   * holding a copy (an object across pages that are not adjacent). A view of pool
    * memory shows the object only until the pool next changes (malloc, free,
    * write, compact, destroy); callers read it and never write through it.
    * @throws InvalidHandleError; InvalidArgumentError when `length` is not an

@@ -362,8 +362,8 @@ export class Zsmalloc implements Zpool {
 
   /**
    * zs_obj_read_begin(): the object's first `length` bytes in place — a view
-   * of pool memory — unless they straddle two pages of the zspage that are
-   * not side by side in the arena; then a copy in `scratch` (see
+   * of pool memory — unless they straddle pages of the zspage that are not
+   * side by side in one arena chunk; then a copy in `scratch` (see
    * Zpool.readInPlace).
    */
   readInPlace(handle: number, length: number, scratch: Uint8Array): Uint8Array {
