@@ -33,11 +33,17 @@ export async function reclaimForStore(s: CacheState): Promise<boolean> {
 }
 
 /**
- * obj_cgroup_may_zswap() + shrink_memcg() for a cgroup at or over its limit:
- * only that cgroup writes back, until it is under.
+ * obj_cgroup_may_zswap() + shrink_memcg(): true under the cgroup's limit;
+ * at or over it, false at once when the cgroup cannot write back, else the
+ * promise of its write-back (only that cgroup writes back, until it is under).
  */
-export async function cgroupMayZswap(s: CacheState, cgroup: Cgroup): Promise<boolean> {
+export function cgroupMayZswap(s: CacheState, cgroup: Cgroup): boolean | Promise<boolean> {
+  if (cgroup.zswap < cgroup.zswapMax) return true
   if (cgroup.zswapMax === 0 || !cgroup.writeback || !s.hasDevice) return false
+  return shrinkCgroup(s, cgroup)
+}
+
+async function shrinkCgroup(s: CacheState, cgroup: Cgroup): Promise<boolean> {
   while (cgroup.zswap >= cgroup.zswapMax) {
     if (!(await shrinkOne(s, cgroup))) return false
   }

@@ -124,7 +124,8 @@ function settleJob(
     return undefined
   }
   if (staging.jobPage[j] === 0) {
-    const may = mayStore(s, b.cgroup[fi]) // a promise only when it must write back
+    // the cgroup limit (once per folio): a promise only when it must write back
+    const may = cgroupMayZswap(s, b.cgroup[fi])
     if (may === false) {
       reject(s, b, fi)
       return undefined
@@ -173,14 +174,6 @@ function place(
   } else if (page + (1 << k) === 1 << b.order[fi]) {
     commit(s, b, fi)
   }
-}
-
-/**
- * The cgroup limit (obj_cgroup_may_zswap, once per folio). The pool limit is
- * checked right after it, before every object (the folio's first included).
- */
-function mayStore(s: CacheState, cgroup: Cgroup): boolean | Promise<boolean> {
-  return cgroup.zswap < cgroup.zswapMax || cgroupMayZswap(s, cgroup)
 }
 
 /**
