@@ -35,10 +35,20 @@ describe('order-0 loads of a synchronous compressor’s pages', () => {
   })
 
   it.each([
-    ['throws', () => faultyCompressor(rleCompressor(), { ...faultPlan(), failDecompressAt: 1 })],
-    ['returns a short length', () => shortDecompressor()],
-  ])('a decompress that %s resolves false, counted, with the entry kept', async (_, compressor) => {
-    const c = compressor()
+    [
+      'throws',
+      'inside load()',
+      () => faultyCompressor(rleCompressor(), { ...faultPlan(), failDecompressAt: 1 }),
+    ],
+    ['returns a short length', 'inside load()', () => shortDecompressor()],
+    [
+      'throws',
+      'in a batch',
+      () => compressorAccelerator(faultyCompressor(rleCompressor(), { ...faultPlan(), failDecompressAt: 1 })),
+    ],
+    ['returns a short length', 'in a batch', () => compressorAccelerator(shortDecompressor())],
+  ])('a decompress that %s (%s) resolves false, counted, with the entry kept', async (_, __, driver) => {
+    const c = driver()
     const cache = createZswap({ compressor: c, zpool: referenceZpool() })
     expect(await cache.store(folioAt(4))).toBe(true)
     expect(await cache.load(emptyFolio(4))).toBe(false)
@@ -104,6 +114,18 @@ describe('order-0 loads of a synchronous compressor’s pages', () => {
     for (let i = 4; i < 8; i++) expect(has(cache, i)).toBe(true)
     expect(await loadingLarge).toBe(true)
     expect(large.data).toEqual(folioAt(4, 2).data)
+    expect(cache.stats().stored_pages).toBe(0)
+  })
+
+  it('loadBatch flushes a full batch before the page at offset 0 (entry id 0)', async () => {
+    const cache = createZswap({
+      accelerator: compressorAccelerator(rleCompressor()),
+      zpool: referenceZpool(),
+    })
+    for (const offset of [0, 5, 9]) expect(await cache.store(folioAt(offset))).toBe(true)
+    const window = [5, 0, 9].map((offset) => emptyFolio(offset))
+    expect(await cache.loadBatch(window)).toEqual([true, true, true])
+    for (const [i, offset] of [5, 0, 9].entries()) expect(window[i].data).toEqual(folioAt(offset).data)
     expect(cache.stats().stored_pages).toBe(0)
   })
 
