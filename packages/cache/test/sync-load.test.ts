@@ -1,4 +1,4 @@
-import { CorruptDataError, compressorAccelerator, PAGE_SIZE } from '@zswap/core'
+import { CorruptDataError, compressorAccelerator, isAccelerator, PAGE_SIZE } from '@zswap/core'
 import { faultPlan, faultyCompressor, referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { zsmalloc } from '../../zsmalloc/src/index.js'
@@ -49,7 +49,9 @@ describe('order-0 loads of a synchronous compressor’s pages', () => {
     ['returns a short length', 'in a batch', () => compressorAccelerator(shortDecompressor())],
   ])('a decompress that %s (%s) resolves false, counted, with the entry kept', async (_, __, driver) => {
     const c = driver()
-    const cache = createZswap({ compressor: c, zpool: referenceZpool() })
+    const cache = isAccelerator(c)
+      ? createZswap({ accelerator: c, zpool: referenceZpool() })
+      : createZswap({ compressor: c, zpool: referenceZpool() })
     expect(await cache.store(folioAt(4))).toBe(true)
     expect(await cache.load(emptyFolio(4))).toBe(false)
     expect(cache.stats().decompress_fail).toBe(1)
