@@ -5,6 +5,7 @@ import {
   ClosedError,
   CompressionFailedError,
   type CompressJob,
+  type Compressor,
   CorruptDataError,
   type DecompressJob,
   InvalidHandleError,
@@ -58,8 +59,8 @@ export const FAULT_SITES: Record<FaultKind, string> = {
   timeout: 'compress/decompressBatch: every job fails with TimeoutError',
   'alloc-fail': 'zpool.malloc throws ZpoolFullError',
   'zpool-write-throw': 'zpool.write throws InvalidHandleError',
-  'zpool-read-throw': 'zpool.read throws InvalidHandleError',
-  'corrupt-read': 'zpool.read returns the object with one bit flipped',
+  'zpool-read-throw': 'zpool.read (or readInPlace) throws InvalidHandleError',
+  'corrupt-read': 'zpool.read (or readInPlace) returns the object with one bit flipped',
   'swap-write-error': 'swapDevice.write rejects with SwapIoError',
   'race-store': 'invalidate() of a page of the folio while its compress batch is held',
   'race-load': 'invalidate() of a page of the folio while its decompress batch is held',
@@ -297,6 +298,49 @@ export function faultyAccelerator(inner: Accelerator, sw: FaultSwitch): Accelera
   }
 }
 
+/**
+ * Wraps a synchronous Compressor with the switch's compressor-level faults
+ * (compress-fail, compress-bad-length, decompress-fail, decompress-short), so
+ * that a cache given it takes its Compressor paths — an order-0 load is done
+ * inside `load()`. The accelerator faults and the held-batch races have no
+ * batch to act on here and never fire.
+ */
+export function faultyCompressor(inner: Compressor, sw: FaultSwitch): Compressor {
+  return {
+    specificationVersion: inner.specificationVersion,
+    name: `faulty-${inner.name}`,
+    capabilities: inner.capabilities,
+    compress(src: Uint8Array, dst: Uint8Array): number {
+      sw.site = 'compress'
+      const job: CompressJob = { src, dst, length: inner.compress(src, dst), error: undefined }
+      if (sw.hit('compress-fail')) {
+        job.length = 0
+        job.error = new CompressionFailedError('[zswap-reliability] injected: compression failed')
+      } else if (sw.hit('compress-bad-length')) {
+        job.length = sw.prng.pick(BAD_LENGTHS)
+      }
+      sw.observeCompress?.(job)
+      if (job.error !== undefined) throw job.error
+      return job.length
+    },
+    decompress(src: Uint8Array, dst: Uint8Array): number {
+      sw.site = 'decompress'
+      const length = inner.decompress(src, dst)
+      if (sw.hit('decompress-fail')) {
+        throw new CorruptDataError('[zswap-reliability] injected: decompression failed')
+      }
+      if (sw.hit('decompress-short') && length > 1) {
+        // as if the block held fewer bytes: the tail of the page is not what was stored
+        const short = length - 1 - sw.prng.int(Math.min(64, length - 1))
+        for (let i = short; i < length; i++) dst[i] ^= 0xff
+        return short
+      }
+      return length
+    },
+    close: () => inner.close?.(),
+  }
+}
+
 /** A zpool wrapper that injects faults and counts live objects (the leak check). */
 export interface CountingZpool extends Zpool {
   /** Objects allocated and not freed. */
@@ -305,10 +349,14 @@ export interface CountingZpool extends Zpool {
   readonly inner: Zpool
 }
 
-/** Wraps a zpool with allocation, write and read faults, bit flips on read, and a live-object count. */
+/**
+ * Wraps a zpool with allocation, write and read faults, bit flips on read, and a live-object count.
+ * It reads in place when `inner` does, with the same read faults (a flipped bit goes into a copy in
+ * `scratch`, never into the pool).
+ */
 export function faultyZpool(inner: Zpool, sw: FaultSwitch): CountingZpool {
   let live = 0
-  return {
+  const pool: CountingZpool = {
     specificationVersion: inner.specificationVersion,
     name: `faulty-${inner.name}`,
     capabilities: inner.capabilities,
@@ -345,6 +393,21 @@ export function faultyZpool(inner: Zpool, sw: FaultSwitch): CountingZpool {
     },
     destroy: () => inner.destroy(),
   }
+  const readInPlace = inner.readInPlace?.bind(inner)
+  if (readInPlace === undefined) return pool
+  return Object.assign(pool, {
+    readInPlace(handle: number, length: number, scratch: Uint8Array): Uint8Array {
+      if (sw.hit('zpool-read-throw'))
+        throw new InvalidHandleError('[zswap-reliability] injected: zpool.readInPlace threw')
+      const bytes = readInPlace(handle, length, scratch)
+      if (length === 0 || !sw.hit('corrupt-read')) return bytes
+      const copy = scratch.subarray(0, length)
+      copy.set(bytes)
+      const bit = sw.prng.int(length * 8)
+      copy[bit >>> 3] ^= 1 << (bit & 7)
+      return copy
+    },
+  })
 }
 
 /** Wraps a swap device with write errors and the write-back race hook. */
