@@ -11,7 +11,7 @@ import {
   UnsupportedSpecificationError,
   type Zpool,
 } from '@zswap/core'
-import { referenceZpool, rleCompressor } from '@zswap/core/testing'
+import { referenceZpool, rleCompressor, thrown } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createZswap, memorySwapDevice, type ZswapOptions } from '../src/index.js'
 import { destroyCounting, folioAt } from './fixtures.js'
@@ -22,16 +22,6 @@ import { destroyCounting, folioAt } from './fixtures.js'
 // left alive (RELIABILITY.md, "Mutation testing").
 
 const P = '[@zswap/cache] options.'
-
-/** The error `call` throws (fails the test when it throws nothing). */
-function thrown(call: () => unknown): Error & { code?: string } {
-  try {
-    call()
-  } catch (error) {
-    return error as Error & { code?: string }
-  }
-  throw new Error('expected a throw')
-}
 
 /** Expects an ERR_INVALID_OPTION of `kind` with exactly `message`. */
 function expectOptionError(call: () => unknown, kind: typeof TypeError | typeof RangeError, message: string) {

@@ -10,6 +10,7 @@ import {
   type SwapDevice,
   SwapIoError,
 } from '@zswap/core'
+import { thrown } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { fileSwapDevice, memorySwapDevice } from '../src/index.js'
 import { rejection } from './fixtures.js'
@@ -23,15 +24,6 @@ let files = 0
 const newPath = () => join(dir, `swap-${files++}`)
 
 const page = (seed: number) => new Uint8Array(PAGE_SIZE).fill(seed)
-
-function thrown(call: () => unknown): Error & { code?: string } {
-  try {
-    call()
-  } catch (error) {
-    return error as Error & { code?: string }
-  }
-  throw new Error('expected a throw')
-}
 
 async function expectRangeAndSize(device: SwapDevice, what: string) {
   const last = device.pages - 1

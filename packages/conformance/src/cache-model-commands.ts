@@ -144,6 +144,18 @@ function pickHeld(m: Model, pick: number): number {
   return held.length === 0 ? pick % OFFSETS : held[pick % held.length]
 }
 
+/** A load of `pages` pages from `start` succeeded: each holds its last stored bytes, counted in zswpin, and is freed. */
+function tookPages(m: Model, r: Real, folio: Folio, start: number, pages: number): void {
+  for (let i = 0; i < pages; i++) {
+    const offset = start + i
+    expect(same(folio.data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE), m.pages.get(offset))).toBe(true)
+    const cg = m.cgroupOf.get(offset) as string
+    m.zswpin.set(cg, (m.zswpin.get(cg) ?? 0) + 1)
+    removePage(m, offset)
+    expect(has(r.cache, offset)).toBe(false)
+  }
+}
+
 export class LoadCommand implements fc.AsyncCommand<Model, Real> {
   constructor(
     readonly pick: number,
@@ -163,14 +175,7 @@ export class LoadCommand implements fc.AsyncCommand<Model, Real> {
     expect(loaded).toBe(all)
     if (loaded) {
       this.tally.loads++
-      for (let i = 0; i < pages; i++) {
-        const offset = start + i
-        expect(same(folio.data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE), m.pages.get(offset))).toBe(true)
-        const cg = m.cgroupOf.get(offset) as string
-        m.zswpin.set(cg, (m.zswpin.get(cg) ?? 0) + 1)
-        removePage(m, offset)
-        expect(has(r.cache, offset)).toBe(false)
-      }
+      tookPages(m, r, folio, start, pages)
     }
     await reconcile(m, r, false)
   }
@@ -204,14 +209,7 @@ export class LoadRaceCommand implements fc.AsyncCommand<Model, Real> {
       expect(r.cache.invalidate({ type: 0, offset: victim })).toBe(false)
       expect(await loading).toBe(true)
       this.tally.syncLoads++
-      for (let i = 0; i < pages; i++) {
-        const offset = start + i
-        expect(same(folio.data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE), m.pages.get(offset))).toBe(true)
-        const cg = m.cgroupOf.get(offset) as string
-        m.zswpin.set(cg, (m.zswpin.get(cg) ?? 0) + 1)
-        removePage(m, offset)
-        expect(has(r.cache, offset)).toBe(false)
-      }
+      tookPages(m, r, folio, start, pages)
       await reconcile(m, r, false)
       return
     }

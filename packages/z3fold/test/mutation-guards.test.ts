@@ -1,49 +1,15 @@
 // Tests written against the mutants Stryker left alive in z3fold (RELIABILITY.md, "Mutation testing").
 import { ErrorCode, InvalidHandleError, PageArena } from '@zswap/core'
+import { arenaOptionErrors, thrown } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { z3fold } from '../src/index.js'
-
-function thrown(f: () => unknown): Error & { code?: string } {
-  try {
-    f()
-  } catch (error) {
-    return error as Error & { code?: string }
-  }
-  throw new Error('did not throw')
-}
 
 describe('z3fold options', () => {
   const arena = new PageArena()
   it.each([
     ['null', null, TypeError, '[@zswap/z3fold] options must be an object'],
     ['a string', 'x', TypeError, '[@zswap/z3fold] options must be an object'],
-    ['arena {}', { arena: {} }, TypeError, 'options.arena must be a PageArena from @zswap/core'],
-    ['arena null', { arena: null }, TypeError, 'options.arena must be a PageArena from @zswap/core'],
-    ['arena a function', { arena: () => 0 }, TypeError, 'options.arena must be a PageArena from @zswap/core'],
-    [
-      'arena + maxPages',
-      { arena, maxPages: 4 },
-      RangeError,
-      'options.maxPages must be left out when options.arena is given',
-    ],
-    [
-      'maxPages -1',
-      { maxPages: -1 },
-      RangeError,
-      'options.maxPages must be a non-negative integer or Infinity',
-    ],
-    [
-      'maxPages 1.5',
-      { maxPages: 1.5 },
-      RangeError,
-      'options.maxPages must be a non-negative integer or Infinity',
-    ],
-    [
-      'maxPages NaN',
-      { maxPages: Number.NaN },
-      RangeError,
-      'options.maxPages must be a non-negative integer or Infinity',
-    ],
+    ...arenaOptionErrors(arena),
   ])('%s: %s with code ERR_INVALID_OPTION (enumerable) and its message', (_, options, Class, message) => {
     const error = thrown(() => z3fold(options as never))
     expect(error).toBeInstanceOf(Class)

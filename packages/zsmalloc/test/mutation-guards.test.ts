@@ -1,16 +1,8 @@
 // Tests written against the mutants Stryker left alive in zsmalloc (RELIABILITY.md, "Mutation testing").
 import { ErrorCode, InvalidHandleError, PageArena } from '@zswap/core'
+import { arenaOptionErrors, thrown } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
 import { FULLNESS_LABELS, zsmalloc } from '../src/index.js'
-
-function thrown(f: () => unknown): Error & { code?: string } {
-  try {
-    f()
-  } catch (error) {
-    return error as Error & { code?: string }
-  }
-  throw new Error('did not throw')
-}
 
 describe('zsmalloc options', () => {
   const arena = new PageArena()
@@ -21,33 +13,7 @@ describe('zsmalloc options', () => {
     ['chainSize 17', { chainSize: 17 }, RangeError, 'options.chainSize must be an integer in [4, 16]'],
     ['chainSize 4.5', { chainSize: 4.5 }, RangeError, 'options.chainSize must be an integer in [4, 16]'],
     ['multiPage 1', { multiPage: 1 }, TypeError, 'options.multiPage must be a boolean'],
-    ['arena {}', { arena: {} }, TypeError, 'options.arena must be a PageArena from @zswap/core'],
-    ['arena null', { arena: null }, TypeError, 'options.arena must be a PageArena from @zswap/core'],
-    ['arena a function', { arena: () => 0 }, TypeError, 'options.arena must be a PageArena from @zswap/core'],
-    [
-      'arena + maxPages',
-      { arena, maxPages: 4 },
-      RangeError,
-      'options.maxPages must be left out when options.arena is given',
-    ],
-    [
-      'maxPages -1',
-      { maxPages: -1 },
-      RangeError,
-      'options.maxPages must be a non-negative integer or Infinity',
-    ],
-    [
-      'maxPages 1.5',
-      { maxPages: 1.5 },
-      RangeError,
-      'options.maxPages must be a non-negative integer or Infinity',
-    ],
-    [
-      'maxPages NaN',
-      { maxPages: Number.NaN },
-      RangeError,
-      'options.maxPages must be a non-negative integer or Infinity',
-    ],
+    ...arenaOptionErrors(arena),
   ])('%s: %s with code ERR_INVALID_OPTION (enumerable) and its message', (_, options, Class, message) => {
     const error = thrown(() => zsmalloc(options as never))
     expect(error).toBeInstanceOf(Class)
