@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { type Compressor, InvalidArgumentError, PAGE_SIZE, ZswapError } from '@zswap/core'
 import { type DeflateCompressor, deflate } from '@zswap/deflate'
 import { lz4 } from '@zswap/lz4'
-import { liblzo2Status, lzo } from '@zswap/lzo'
+import { liblzo2Status, lzo, lzoRle } from '@zswap/lzo'
 import { zstd } from '@zswap/zstd'
 import { cac } from 'cac'
 import Table from 'cli-table3'
@@ -54,14 +54,14 @@ export { parseNative } from './native-cli.js'
  * of the per-run ratios. Each CLI run reports its fastest iteration and
  * writes no checksum; the drivers keep theirs on (lz4's CRC-32, zstd's
  * content checksum).
- * lzo (when @zswap/lzo's addon is built): raw is that addon called
- * directly with the driver's default work (CRC-32 on). `lzop` cannot
+ * lzo and lzo-rle (when @zswap/lzo's addon is built): raw is that addon
+ * called directly with the driver's default work (CRC-32 on). `lzop` cannot
  * compress 4 KiB blocks (its blocks are 256 KiB) nor benchmark itself, so
  * when it is installed `lzop -1 -F` (LZO1X-1(15), liblzo2's
  * lzo1x_1_15_compress, the driver's function; no checksums) runs on the
- * whole corpus file,
- * its CPU time taken from outside minus that of a run on an empty file, and
- * the driver's CPU time is taken on the same 256 KiB blocks: the lzo row's
+ * whole corpus file, its CPU time taken from outside minus that of a run on
+ * an empty file, and the driver's CPU time is taken on the same 256 KiB
+ * blocks: the lzo row's
  * `driverVsNative` / `driverLoadVsNative` compare the two at lzop's block
  * size, and the `lzop CLI (native)` row holds lzop's medians (its ratio is
  * at 256 KiB blocks, so it is higher than any per-page ratio).
@@ -197,7 +197,10 @@ function subjects(families: readonly string[], zstdLevels: number[], deflateLeve
       out.push({ family: 'lz4', level: null, driver: lz4({ backend: 'lz4-napi' }), raw: lz4Raw() })
     }
   }
-  if (families.includes('lzo')) out.push({ family: 'lzo', level: null, driver: lzo(), raw: lzoRaw() })
+  if (families.includes('lzo')) {
+    out.push({ family: 'lzo', level: null, driver: lzo(), raw: lzoRaw('lzo') })
+    out.push({ family: 'lzo', level: null, driver: lzoRle(), raw: lzoRaw('lzo-rle') })
+  }
   if (families.includes('zstd')) {
     for (const level of zstdLevels)
       out.push({ family: 'zstd', level, driver: zstd({ level }), raw: zstdRaw(level) })
@@ -438,7 +441,7 @@ async function run(argv: string[]): Promise<void> {
                 cli.ratio = n.ratio
               }
             }
-          } else if (s.family === 'lzo' && options.native !== false) {
+          } else if (s.driver.name === 'lzo' && options.native !== false) {
             // lzop has no benchmark mode and no 4 KiB blocks: both on its 256 KiB blocks, in CPU time
             const n = lzoVsLzop(s.driver, corpus.data.subarray(0, bytesIn), file, tmp)
             if (n) {
@@ -460,7 +463,7 @@ async function run(argv: string[]): Promise<void> {
           decompressMBps: median(d.d),
           driverVsRaw: median(ratios),
           ...(backend === undefined ? {} : { backend }),
-          ...(s.family === 'lz4' || s.family === 'zstd' || s.family === 'lzo'
+          ...(s.family === 'lz4' || s.family === 'zstd' || s.driver.name === 'lzo'
             ? {
                 driverVsNative: vsNative.c.length > 0 ? median(vsNative.c) : null,
                 driverLoadVsNative: vsNative.d.length > 0 ? median(vsNative.d) : null,
@@ -611,7 +614,7 @@ function table(rows: readonly CompressorBenchRow[]): string {
     const nat = rows.find(
       (n) =>
         n.corpus === r.corpus &&
-        n.driver === `${family === 'lzo' ? 'lzop' : family} CLI (native)` &&
+        n.driver === `${r.driver === 'lzo' ? 'lzop' : family} CLI (native)` &&
         (family === 'lz4' || n.level === r.level),
     )
     t.push([
