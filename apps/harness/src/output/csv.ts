@@ -1,4 +1,4 @@
-import { flattenStats } from '../report.js'
+import { flattenStats } from '../measure/counters.js'
 import type { ComparisonReport, StackResult } from '../schema.js'
 
 const quote = (v: unknown) => {

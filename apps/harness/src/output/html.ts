@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { flattenStats } from '../report.js'
+import { flattenStats } from '../measure/counters.js'
 import type { ComparisonReport } from '../schema.js'
 import { bestRows, byWorkload, cell, columnsFor, legend } from './columns.js'
 
