@@ -20,10 +20,10 @@ export function flattenStats(stats: object): Map<string, number> {
 }
 
 /** The cache's gauges (what is held now, as debugfs files are), by flat name; the other counters only grow. */
-const GAUGES = new Set(['stored_pages', 'pool_total_size', 'stored_incompressible_pages'])
+const GAUGES = new Set(['stored_pages', 'stored_objects', 'pool_total_size', 'stored_incompressible_pages'])
 
 /**
- * True for a gauge: `stored_pages`, `pool_total_size`, `stored_incompressible_pages`
+ * True for a gauge: `stored_pages`, `stored_objects`, `pool_total_size`, `stored_incompressible_pages`
  * and a cgroup's `zswap`/`zswapped`. Reports show gauges as they were with
  * everything stored, cumulative counters as they are at the end.
  */

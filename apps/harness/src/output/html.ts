@@ -214,7 +214,7 @@ export function formatHtml(report: ComparisonReport): string {
 <div id="charts"></div>
 <h2>Results</h2>
 ${tables(report)}
-<p>${esc(legend(report))}</p>
+<p class="legend">${legend(report).split('\n').map(esc).join('<br>')}</p>
 <script id="report-data" type="application/json">${json}</script>
 <script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>
 <script>${PAGE_SCRIPT}</script>
