@@ -243,7 +243,12 @@ describe('isZeroFilled', () => {
     expect(isZeroFilled(shared)).toBe(true)
     shared[PAGE_SIZE - 1] = 1
     expect(isZeroFilled(shared)).toBe(false)
-    const growable = new ArrayBuffer(PAGE_SIZE, { maxByteLength: 4 * PAGE_SIZE })
+    // resizable buffers (ES2024): typed here by hand, the lib is ES2022
+    const Resizable = ArrayBuffer as unknown as new (
+      length: number,
+      options: { maxByteLength: number },
+    ) => ArrayBuffer & { resize(length: number): void }
+    const growable = new Resizable(PAGE_SIZE, { maxByteLength: 4 * PAGE_SIZE })
     expect(isZeroFilled(new Uint8Array(growable))).toBe(true)
     growable.resize(3 * PAGE_SIZE)
     const tail = new Uint8Array(growable, 2 * PAGE_SIZE, PAGE_SIZE)
