@@ -7,7 +7,7 @@
   "targets": [
     {
       "target_name": "zswap_lzo",
-      "sources": ["src/native/lzo_addon.c"],
+      "sources": ["src/native/lzo_addon.c", "src/native/lzo_rle.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-fvisibility=hidden"],
       "libraries": ["<(lzo_lib)", "-Wl,--exclude-libs,ALL"],

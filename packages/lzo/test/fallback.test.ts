@@ -7,7 +7,7 @@ vi.mock('../src/addon.js', async (original) => ({
   loadAddon: () => ({ error: new Error("Cannot find module '../build/Release/zswap_lzo.node'") }),
 }))
 
-const { lzo, liblzo2Status } = await import('../src/index.js')
+const { lzo, lzoRle, liblzo2Status } = await import('../src/index.js')
 
 describe('without the liblzo2 addon', () => {
   it('liblzo2Status() says it is missing and why', () => {
@@ -22,6 +22,7 @@ describe('without the liblzo2 addon', () => {
   ])('lzo(%o) throws ERR_COMPRESSION_FAILED with the one-line install hint', (options) => {
     const make = () => lzo(options)
     expect(make).toThrow(CompressionFailedError)
+    expect(() => lzoRle(options)).toThrow(/liblzo2-dev/)
     expect(make).toThrow(/^\[@zswap\/lzo\] the liblzo2 addon is not built \(Cannot find module/)
     expect(make).toThrow(/apt-get install -y build-essential liblzo2-dev/)
     expect(make).toThrow(/pnpm --filter @zswap\/lzo run build:addon/)
