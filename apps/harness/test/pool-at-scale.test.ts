@@ -2,7 +2,7 @@ import { PAGE_SIZE, type Zpool, ZpoolFullError } from '@zswap/core'
 import { zbud } from '@zswap/zbud'
 import { zsmalloc } from '@zswap/zsmalloc'
 import { describe, expect, it } from 'vitest'
-import { compareStacks } from '../src/compare.js'
+import { compareStacks, type ProgressEvent, SCALING } from '../src/compare.js'
 import { readSample } from '../src/corpus.js'
 import { DEFAULT_SCALE_OBJECTS, poolAtScale, SizeRecordingZpool } from '../src/measure/pool-at-scale.js'
 import { formatTable } from '../src/output/table.js'
@@ -101,6 +101,7 @@ describe('poolAtScale', () => {
 
 describe('the default comparison shows allocators at scale', () => {
   it('on the bundled sample lz4+zbud beats lz4+zsmalloc as run, and loses at scale (as in the kernel)', async () => {
+    const events: ProgressEvent[] = []
     const report = await compareStacks({
       stacks: ['lz4+zsmalloc', 'lz4+zbud', 'zstd+zsmalloc', 'zstd+zbud'],
       workloads: ['replay(order=0)'],
@@ -108,7 +109,14 @@ describe('the default comparison shows allocators at scale', () => {
       runs: 1,
       warmup: 0,
       baseline: false,
+      onProgress: (e) => events.push(e),
     })
+    // the pools are measured at scale after every run, so their memory shows in no run's figures
+    expect(events.map((e) => e.workload)).toEqual([
+      ...Array(4).fill('replay(order=0) on sample'),
+      ...Array(4).fill(SCALING),
+    ])
+    expect(events.slice(4).map((e) => `${e.done}/${e.total}`)).toEqual(['1/4', '2/4', '3/4', '4/4'])
     expect(report.settings.scaleObjects).toBe(DEFAULT_SCALE_OBJECTS)
     const row = (stack: string) => report.results.find((r) => r.stack === stack)!
     for (const r of report.results) {
