@@ -1,4 +1,4 @@
-import { PAGE_SIZE, type Zpool, ZpoolFullError } from '@zswap/core'
+import { PAGE_SIZE, PageArena, type Zpool, ZpoolFullError } from '@zswap/core'
 import { zbud } from '@zswap/zbud'
 import { zsmalloc } from '@zswap/zsmalloc'
 import { describe, expect, it } from 'vitest'
@@ -57,6 +57,23 @@ describe('poolAtScale', () => {
     expect(destroyed).toBe(1)
     expect(r.pagesForRun).toBeCloseTo((r.pages * 1000) / 3000, 9)
     expect(poolAtScale(make, new Int32Array(0))).toBeUndefined()
+  })
+
+  it('pools drawing on one shared arena, one after the other, hold the pages a private one would', () => {
+    const arena = new PageArena()
+    const own = poolAtScale(() => zsmalloc(), sizes, 20_000)!
+    for (let i = 0; i < 2; i++) {
+      expect(poolAtScale(() => zsmalloc({ arena }), sizes, 20_000)).toEqual(own)
+      expect(arena.pagesInUse).toBe(0) // every page went back
+    }
+    expect(
+      poolAtScale(
+        () => zbud({ arena }),
+        sizes.filter((s) => s <= 4000),
+        20_000,
+      )!.pages,
+    ).toBeGreaterThan(0)
+    arena.destroy()
   })
 
   it('a multi-page object counts as the pages it spans', () => {
