@@ -47,6 +47,18 @@ describe('zswap-harness CLI', () => {
     expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>/)
   }, 600_000)
 
+  it('--stack lzo+zsmalloc --json runs the kernel default compressor (liblzo2) and checks every page', () => {
+    const corpus = smallCorpus('lzo', 128)
+    const r = node(cliPath, ['--json', '--stack', 'lzo+zsmalloc', '--corpus', corpus, ...ORDER0, ...QUICK])
+    expect(r.code, r.stderr).toBe(0)
+    const doc = JSON.parse(r.stdout)
+    expect(doc.results.map((x: { stack: string }) => x.stack)).toEqual(['memcpy', 'lzo+zsmalloc'])
+    const lzo = doc.results[1]
+    expect(lzo.integrity.ok).toBe(true)
+    expect(lzo.backend).toBe('liblzo2')
+    expect(lzo.storedPages).toBeGreaterThan(0)
+  })
+
   it('--json prints one document of schema version 2, and writes no HTML unless asked', () => {
     const cwd = mkdtempSync(join(dir, 'json-'))
     const r = node(
@@ -262,7 +274,7 @@ describe('zswap-harness CLI', () => {
       [['--corpus', notZstd], /not\.pages\.zst is not a valid zstd file/],
       [
         ['--compressor', 'snappy'],
-        /unknown compressor or accelerator snappy; valid: lz4, zstd, deflate, iaa/,
+        /unknown compressor or accelerator snappy; valid: lz4, zstd, deflate, lzo, iaa/,
       ],
       [['--stack', 'lz4+zfoo'], /unknown zpool zfoo; valid: zsmalloc, zbud, z3fold/],
       [['--stack', 'zstd(lvl=3)+zbud'], /zstd has no parameter lvl; valid: level, checksum/],
