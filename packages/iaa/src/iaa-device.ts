@@ -12,7 +12,7 @@ import {
   SPECIFICATION_VERSION,
   ZswapError,
 } from '@zswap/core'
-import { type Codec, createCodec, FORMATS, type IaaAlgorithm } from './codec.js'
+import { type Codec, createCodec, formatOf, type IaaAlgorithm } from './codec.js'
 import type { IaaFaults, NormalizedIaaOptions } from './iaa-options.js'
 import {
   batchWord,
@@ -27,6 +27,7 @@ import {
   RESULT,
   STATE,
 } from './layout.js'
+import { type CompressionMode, DYNAMIC_MAX_JOB } from './modes/mode-encoder.js'
 
 const PKG = '[@zswap/iaa]'
 const DONE = Promise.resolve()
@@ -52,7 +53,7 @@ export interface IaaFallbacks {
   failed: number
   /** The engine could not decompress it; software retried (and decides corrupt or not). */
   corrupt: number
-  /** src or dst larger than maxJobBytes. */
+  /** src or dst larger than maxJobBytes, or a dynamic-mode compress job above 4096 bytes. */
   oversize: number
   /** WQs full with onFull 'software'. */
   wqFull: number
@@ -64,6 +65,8 @@ export interface IaaFallbacks {
 export interface IaaStats {
   name: string
   algorithm: IaaAlgorithm
+  /** Deflate's compression mode (`'fixed'` for the other algorithms). */
+  compressionMode: CompressionMode
   mode: 'sync' | 'async' | 'irq'
   /** compressBatch calls, jobs, and bytes. */
   compressCalls: number
@@ -127,6 +130,8 @@ export class IaaDevice implements Accelerator {
   readonly #stagingBuffer: SharedArrayBuffer
   readonly #url: URL | string
   readonly #mb: number
+  /** Largest compress job the engines take: dynamic mode's header generation handles 4 KiB. */
+  readonly #hwCompressMax: number
   #software: Codec | undefined
 
   // Engines.
@@ -225,11 +230,13 @@ export class IaaDevice implements Accelerator {
     const o = options
     this.#o = o
     this.#mb = o.maxBatch
-    this.name = `iaa-${o.algorithm}`
+    this.#hwCompressMax = o.compressionMode === 'dynamic' ? DYNAMIC_MAX_JOB : Number.POSITIVE_INFINITY
+    this.name =
+      o.compressionMode === 'fixed' ? `iaa-${o.algorithm}` : `iaa-${o.algorithm}-${o.compressionMode}`
     // Jobs up to maxJobBytes run on the engines, larger ones in software: any size is taken.
     this.capabilities = {
       maxBatch: o.maxBatch,
-      format: FORMATS[o.algorithm],
+      format: formatOf(o.algorithm, o.compressionMode),
       maxInputSize: Number.POSITIVE_INFINITY,
     }
     const batchSlots = o.wqSize * 2
@@ -376,6 +383,7 @@ export class IaaDevice implements Accelerator {
     return {
       name: this.name,
       algorithm: o.algorithm,
+      compressionMode: o.compressionMode,
       mode: o.mode,
       ...this.#s,
       softwareFallbacks: { ...this.#fb },
@@ -558,7 +566,11 @@ export class IaaDevice implements Accelerator {
       const job = jobs[i]
       const code = b * mb + i
       this.#batchDesc[code] = -1
-      if (job.src.length > limit || job.dst.length > limit) {
+      if (
+        job.src.length > limit ||
+        job.dst.length > limit ||
+        (op === OP.COMPRESS && job.src.length > this.#hwCompressMax)
+      ) {
         this.#softwareTakeover(code, 'oversize')
         continue
       }
@@ -837,7 +849,12 @@ export class IaaDevice implements Accelerator {
   #runSoftware(job: Job, op: number, reason: Exclude<keyof IaaFallbacks, 'total'>): void {
     this.#fb.total++
     this.#fb[reason]++
-    const codec = (this.#software ??= createCodec(this.#o.algorithm, this.#o.level))
+    const codec = (this.#software ??= createCodec(
+      this.#o.algorithm,
+      this.#o.level,
+      true,
+      this.#o.compressionMode,
+    ))
     if (op === OP.COMPRESS) {
       const n = codec.compress(job.src, job.dst)
       if (n === RESULT.FAILED) {
@@ -983,6 +1000,7 @@ export class IaaDevice implements Accelerator {
       ctl: this.#ctlBuffer,
       staging: this.#stagingBuffer,
       algorithm: o.algorithm,
+      compressionMode: o.compressionMode,
       level: o.level,
       verify: o.verifyCompress,
       spinUs: o.engineSpinUs,
