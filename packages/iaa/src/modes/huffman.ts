@@ -2,6 +2,9 @@
 // length-limited code lengths from symbol frequencies (for the dynamic mode's header).
 
 const MAX_BITS = 15
+/** Scratch of canonicalCodes (one thread runs one call at a time). */
+const COUNT = new Uint16Array(MAX_BITS + 1)
+const NEXT = new Uint16Array(MAX_BITS + 1)
 
 /** Reverses the low `len` bits of `code`: deflate sends Huffman codes most significant bit first, into an LSB-first stream. */
 function reverse(code: number, len: number): number {
@@ -18,10 +21,11 @@ function reverse(code: number, len: number): number {
  * can be written LSB first. Symbols of length 0 get code 0 (never written).
  */
 export function canonicalCodes(lengths: Uint8Array, codes: Uint16Array, n = lengths.length): void {
-  const count = new Uint16Array(MAX_BITS + 1)
+  const count = COUNT
+  count.fill(0)
   for (let s = 0; s < n; s++) count[lengths[s]]++
   count[0] = 0
-  const next = new Uint16Array(MAX_BITS + 1)
+  const next = NEXT
   let code = 0
   for (let bits = 1; bits <= MAX_BITS; bits++) {
     code = (code + count[bits - 1]) << 1
@@ -45,7 +49,8 @@ export function kraftSum(lengths: Uint8Array, n = lengths.length): number {
  * a code allocates nothing.
  */
 export class HuffmanBuilder {
-  readonly #keys = new Float64Array(288)
+  /** (frequency << 9) | symbol of the symbols coded, sorted ascending. */
+  readonly #keys = new Int32Array(288)
   readonly #a = new Int32Array(288)
   readonly #count = new Int32Array(MAX_BITS + 2)
 
@@ -53,26 +58,28 @@ export class HuffmanBuilder {
    * Writes into `lengths[0..n)` the code lengths of an optimal prefix code for `freq[0..n)`
    * with no code longer than `limit` bits (symbols of frequency 0 get length 0). At least two
    * symbols always get a code (deflate's decoders want a code of two symbols at least: a lone
-   * used symbol is paired with symbol 0 or 1), so the code is complete.
+   * used symbol is paired with symbol 0 or 1), so the code is complete. Frequencies must be
+   * below 2^22 (jobs under 4 MiB).
    */
   build(freq: Uint32Array, n: number, limit: number, lengths: Uint8Array): void {
     const keys = this.#keys
     let m = 0
-    for (let s = 0; s < n; s++) if (freq[s] !== 0) keys[m++] = freq[s] * 512 + s
-    for (let s = 0; m < 2 && s < n; s++) if (freq[s] === 0) keys[m++] = s // weight 0, after the used ones
+    for (let s = 0; s < n; s++) if (freq[s] !== 0) keys[m++] = (freq[s] << 9) | s
+    for (let s = 0; m < 2 && s < n; s++) if (freq[s] === 0) keys[m++] = s // weight 0, before the used ones
     lengths.fill(0, 0, n)
-    const sorted = keys.subarray(0, m).sort()
+    sortAscending(keys, m)
     const a = this.#a
-    for (let i = 0; i < m; i++) a[i] = Math.floor(sorted[i] / 512)
+    for (let i = 0; i < m; i++) a[i] = keys[i] >>> 9
     minimumRedundancy(a, m)
     // a[i] is now the length of the i-th lightest symbol; cap at `limit`, then restore the Kraft sum.
     const count = this.#count
     count.fill(0)
     for (let i = 0; i < m; i++) count[a[i] > limit ? limit : a[i]]++
     let kraft = 0
-    for (let len = 1; len <= limit; len++) kraft += count[len] * 2 ** (limit - len)
-    while (kraft > 2 ** limit) {
-      // Lengthen one code of the longest length below the limit and shorten nothing: each step removes 1.
+    for (let len = 1; len <= limit; len++) kraft += count[len] << (limit - len)
+    while (kraft > 1 << limit) {
+      // Make a leaf of the longest length below the limit a node over itself and one
+      // limit-length leaf: the Kraft sum drops by one limit-length unit each time.
       let len = limit - 1
       while (count[len] === 0) len--
       count[len]--
@@ -83,7 +90,22 @@ export class HuffmanBuilder {
     // Hand the lengths out again: the longest to the lightest symbols.
     let i = 0
     for (let len = limit; len >= 1; len--) {
-      for (let k = 0; k < count[len]; k++) lengths[sorted[i++] % 512] = len
+      for (let k = count[len]; k > 0; k--) lengths[keys[i++] & 511] = len
+    }
+  }
+}
+
+/** Shell sort of `a[0..n)` in place (n ≤ 288: no allocation, few passes). */
+function sortAscending(a: Int32Array, n: number): void {
+  for (let gap = n >> 1; gap > 0; gap = gap === 2 ? 1 : Math.floor(gap / 2.2)) {
+    for (let i = gap; i < n; i++) {
+      const v = a[i]
+      let j = i
+      while (j >= gap && a[j - gap] > v) {
+        a[j] = a[j - gap]
+        j -= gap
+      }
+      a[j] = v
     }
   }
 }
