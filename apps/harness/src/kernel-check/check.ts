@@ -1,0 +1,255 @@
+import type { ChildProcess } from 'node:child_process'
+import { PAGE_SIZE } from '@zswap/core'
+import type { Corpus } from '../corpus.js'
+import { type CompareRow, compareFigures } from './compare.js'
+import { type CheckFigures, compressedSizes, emulate, emulatedCompressor } from './emulate.js'
+import { type HelperResult, helperBuilt, runHelper } from './helper.js'
+import { kernelDeflateSizes } from './kernel-deflate.js'
+import type { KernelFs } from './kernel-fs.js'
+import { KernelSession, type SetupStep } from './session.js'
+import type { SystemOps } from './system-ops.js'
+
+/** Options of {@link kernelCheck}. */
+export interface KernelCheckOptions {
+  readonly corpora: readonly Corpus[]
+  /** Kernel compressor name (/proc/crypto), e.g. `'lzo'`. */
+  readonly compressor: string
+  /** Largest relative pool difference that passes, a fraction (0.02 = 2 %). */
+  readonly tolerance: number
+  /** mTHP sizes in KiB to swap out as large folios; empty: order 0. */
+  readonly mthpKiB: readonly number[]
+  /** Directory for the temporary swap file. */
+  readonly swapDir: string
+  readonly fs: KernelFs
+  readonly ops: SystemOps
+  /** The native helper binary. */
+  readonly helper: string
+  /** Where progress lines go. */
+  readonly log: (line: string) => void
+  /** Fault injection: called after each setup step (tests throw from it). */
+  readonly inject?: (step: SetupStep) => void
+  /** The memory side (default: the helper); tests replace it. */
+  readonly pageout?: (
+    data: Uint8Array,
+    thp: boolean,
+    between: () => void | Promise<void>,
+    onChild: (c: ChildProcess | undefined) => void,
+  ) => Promise<HelperResult>
+  /** Registers a handler for SIGINT/SIGTERM; returns its removal (default: process signals). */
+  readonly onSignal?: (handler: (signal: NodeJS.Signals) => void) => () => void
+  /** Ends the process after a signal (default process.exit). */
+  readonly exit?: (code: number) => void
+}
+
+/** One corpus's outcome. */
+export interface CorpusCheck {
+  readonly corpus: string
+  readonly kernel: CheckFigures
+  readonly emulated: CheckFigures
+  readonly rows: CompareRow[]
+  readonly helper: HelperResult
+  /** Pages the kernel counted in zswpout beyond ours (other processes swapping meanwhile). */
+  readonly noise: number
+}
+
+/** What kernel-check found: it could not run (`missing`), or one check per corpus. */
+export type KernelCheckResult =
+  | { readonly status: 'cannot-run'; readonly missing: string[] }
+  | {
+      readonly status: 'done'
+      readonly checks: CorpusCheck[]
+      readonly changes: string[]
+      readonly recovered: number
+      readonly ok: boolean
+    }
+
+/** The lock kernel-check runs under (one check at a time on a machine). */
+export const LOCK_FILE = 'run/zswap-kernel-check.lock'
+
+/**
+ * What is missing for the check to run: root, zswap, the compressor, the
+ * helper, mTHP sizes. Reads only.
+ */
+export function preflight(o: KernelCheckOptions): string[] {
+  const missing: string[] = []
+  const uid = o.ops.uid()
+  if (uid !== 0) missing.push(`root (running as uid ${uid}; the check changes zswap parameters and swap)`)
+  if (!o.fs.exists(o.fs.zswapParams)) {
+    missing.push(`zswap in the kernel (no ${o.fs.zswapParams}: a kernel built with CONFIG_ZSWAP)`)
+  } else if (!o.fs.exists(o.fs.path('proc/crypto'))) {
+    missing.push('/proc/crypto')
+  } else {
+    const names = o.fs.cryptoNames()
+    if (!names.has(o.compressor)) {
+      const offered = [...names].filter((n) => /lz|zstd|deflate|842/.test(n)).join(', ') || 'none'
+      missing.push(
+        `the compressor ${o.compressor} in /proc/crypto (modprobe it; compressors offered: ${offered})`,
+      )
+    }
+  }
+  if (!helperBuilt(o.helper)) {
+    missing.push(
+      `the helper binary ${o.helper} (the harness build makes it with cc: install a C compiler and run pnpm --filter zswap-harness build)`,
+    )
+  }
+  const sizes = o.fs.mthpSizes()
+  for (const kb of o.mthpKiB) {
+    if (!sizes.includes(kb)) missing.push(`mTHP size ${kb} KiB (no ${o.fs.thp}/hugepages-${kb}kB)`)
+  }
+  return missing
+}
+
+/** Sizes the emulation uses for a compressor, or what is missing. */
+async function emulationSizes(o: KernelCheckOptions, data: Uint8Array): Promise<Int32Array | string> {
+  if (o.compressor === 'deflate') {
+    try {
+      return await kernelDeflateSizes(o.helper, data)
+    } catch (error) {
+      return `the system zlib in the helper for deflate sizes (${(error as Error).message})`
+    }
+  }
+  let compressor: Awaited<ReturnType<typeof emulatedCompressor>>
+  try {
+    compressor = await emulatedCompressor(o.compressor)
+  } catch (error) {
+    return `an emulation of ${o.compressor}: ${(error as Error).message}`
+  }
+  if (compressor === undefined) return `an emulation of ${o.compressor} (no driver package for it)`
+  try {
+    return compressedSizes(data, compressor)
+  } finally {
+    ;(compressor as { close?: () => void }).close?.()
+  }
+}
+
+interface Snapshot {
+  debug: Map<string, number>
+  vmstat: Map<string, number>
+  mthp: Map<number, number>
+}
+
+function snapshot(fs: KernelFs): Snapshot {
+  return { debug: fs.zswapDebug(), vmstat: fs.vmstat(), mthp: fs.mthpZswpout() }
+}
+
+function kernelFigures(pages: number, a: Snapshot, b: Snapshot): { figures: CheckFigures; zswpout: number } {
+  const d = (m: 'debug' | 'vmstat', k: string) => (b[m].get(k) ?? 0) - (a[m].get(k) ?? 0)
+  let rejects = 0
+  for (const k of b.debug.keys()) if (k.startsWith('reject_')) rejects += d('debug', k)
+  const byKiB = new Map<number, number>()
+  for (const [kb, n] of b.mthp) {
+    const delta = n - (a.mthp.get(kb) ?? 0)
+    if (delta > 0) byKiB.set(kb, delta)
+  }
+  return {
+    figures: {
+      pages,
+      stored: d('debug', 'stored_pages'),
+      zero: d('vmstat', 'swpout_zero'),
+      incompressible: d('debug', 'stored_incompressible_pages'),
+      poolBytes: d('debug', 'pool_total_size'),
+      rejects,
+      zswpoutByKiB: byKiB,
+    },
+    zswpout: d('vmstat', 'zswpout'),
+  }
+}
+
+function defaultOnSignal(handler: (signal: NodeJS.Signals) => void): () => void {
+  process.on('SIGINT', handler)
+  process.on('SIGTERM', handler)
+  return () => {
+    process.off('SIGINT', handler)
+    process.off('SIGTERM', handler)
+  }
+}
+
+/**
+ * Runs each corpus through the running kernel's zswap and through the
+ * emulation, side by side. Checks first and changes nothing when something is
+ * missing; otherwise takes the machine-wide lock, undoes what a killed run
+ * left (journal), sets up, and restores every setting it touched — after the
+ * check, on a throw, and on SIGINT/SIGTERM (then exits 128 + signal).
+ */
+export async function kernelCheck(o: KernelCheckOptions): Promise<KernelCheckResult> {
+  const missing = preflight(o)
+  if (missing.length > 0) return { status: 'cannot-run', missing }
+  const folioPages = o.mthpKiB.length === 0 ? 1 : Math.max(...o.mthpKiB) / 4
+  const emulated: CheckFigures[] = []
+  for (const corpus of o.corpora) {
+    const sizes = await emulationSizes(o, corpus.data)
+    if (typeof sizes === 'string') return { status: 'cannot-run', missing: [sizes] }
+    emulated.push(emulate(corpus.data, sizes, { folioPages }))
+  }
+
+  const release = await o.ops.lock(o.fs.path(LOCK_FILE))
+  const session = new KernelSession(o.fs, o.ops, o.inject === undefined ? {} : { inject: o.inject })
+  let child: ChildProcess | undefined
+  const removeSignal = (o.onSignal ?? defaultOnSignal)((signal) => {
+    o.log(`${signal}: restoring the kernel's settings`)
+    child?.kill('SIGKILL')
+    let code = signal === 'SIGINT' ? 130 : 143
+    try {
+      session.restore()
+    } catch (error) {
+      o.log((error as Error).message)
+      code = 2
+    }
+    release()
+    ;(o.exit ?? process.exit)(code)
+  })
+  try {
+    const recovered = session.recover()
+    if (recovered.length > 0) o.log(`undid ${recovered.length} settings left by an interrupted run`)
+    const largest = Math.max(...o.corpora.map((c) => c.data.length))
+    session.setup({
+      compressor: o.compressor,
+      // the pool must hold the largest corpus uncompressed, twice, without hitting the limit
+      minPoolPercent: Math.min(100, Math.ceil(((2 * largest) / Math.max(1, o.fs.memTotal())) * 100) + 1),
+      swapBytes: largest + (largest >> 3) + (1 << 20),
+      swapDir: o.swapDir,
+      mthpKiB: o.mthpKiB,
+    })
+    for (const line of session.changes) o.log(`set: ${line}`)
+    const checks: CorpusCheck[] = []
+    for (let i = 0; i < o.corpora.length; i++) {
+      const corpus = o.corpora[i]
+      const pages = corpus.data.length / PAGE_SIZE
+      o.log(`${corpus.name}: paging out ${pages} pages`)
+      const before = snapshot(o.fs)
+      let after: Snapshot | undefined
+      const pageout =
+        o.pageout ?? ((d, thp, between, onChild) => runHelper(o.helper, d, { thp, between }, onChild))
+      const helper = await pageout(
+        corpus.data,
+        o.mthpKiB.length > 0,
+        () => {
+          after = snapshot(o.fs)
+        },
+        (c) => (child = c),
+      )
+      const { figures, zswpout } = kernelFigures(pages, before, after ?? before)
+      const rows = compareFigures(figures, emulated[i], o.tolerance)
+      checks.push({
+        corpus: corpus.name,
+        kernel: figures,
+        emulated: emulated[i],
+        rows,
+        helper,
+        noise: Math.max(0, zswpout - figures.stored),
+      })
+    }
+    const ok = checks.every(
+      (c) => c.helper.mismatches === 0 && c.helper.resident === 0 && c.rows.every((r) => r.ok),
+    )
+    return { status: 'done', checks, changes: [...session.changes], recovered: recovered.length, ok }
+  } finally {
+    removeSignal()
+    child?.kill('SIGKILL')
+    try {
+      session.restore()
+    } finally {
+      release()
+    }
+  }
+}
