@@ -21,6 +21,11 @@
  *     its own by the system's zlib with those parameters (the kernel's
  *     crypto/deflate.c runs canonical zlib's algorithm; see kernel-deflate.ts).
  *
+ *   kcheck-helper lzo-sizes PAGES
+ *     (built with -DHAVE_LZO -llzo2) The same with liblzo2's LZO1X-1 in its
+ *     15-bit dictionary variant (lzo1x_1_15_compress), whose output sizes are
+ *     the kernel's lzo ones on every corpus measured.
+ *
  * Any system error: a message on stderr and exit 2.
  */
 #define _GNU_SOURCE
@@ -35,6 +40,9 @@
 #include <unistd.h>
 #ifdef HAVE_ZLIB
 #include <zlib.h>
+#endif
+#ifdef HAVE_LZO
+#include <lzo/lzo1x.h>
 #endif
 
 #ifndef MADV_PAGEOUT
@@ -157,6 +165,31 @@ static int deflate_sizes(size_t pages, int level, int wbits, int memlevel) {
 }
 #endif
 
+#ifdef HAVE_LZO
+static int lzo_sizes(size_t pages) {
+	static unsigned char in[PAGE], out[PAGE + PAGE / 16 + 64 + 3];
+	static lzo_align_t wrk[(LZO1X_1_15_MEM_COMPRESS + sizeof(lzo_align_t) - 1) / sizeof(lzo_align_t)];
+	if (lzo_init() != LZO_E_OK) {
+		fprintf(stderr, "kcheck-helper: lzo_init failed\n");
+		return 2;
+	}
+	for (size_t i = 0; i < pages; i++) {
+		if (read_full(0, in, PAGE) != 0) {
+			fprintf(stderr, "kcheck-helper: stdin ended before %zu pages\n", pages);
+			return 2;
+		}
+		lzo_uint n = sizeof out;
+		if (lzo1x_1_15_compress(in, PAGE, out, &n, wrk) != LZO_E_OK) {
+			fprintf(stderr, "kcheck-helper: lzo1x_1_15_compress failed on page %zu\n", i);
+			return 2;
+		}
+		printf("%lu\n", (unsigned long)n);
+	}
+	fflush(stdout);
+	return 0;
+}
+#endif
+
 int main(int argc, char **argv) {
 	if (argc == 3 && strcmp(argv[1], "lock") == 0) return lock_mode(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "run") == 0) {
@@ -179,6 +212,14 @@ int main(int argc, char **argv) {
 		return 2;
 #endif
 	}
-	fprintf(stderr, "usage: kcheck-helper lock PATH | run PAGES [thp|-] [ROUNDS] | deflate-sizes PAGES LEVEL WBITS MEMLEVEL\n");
+	if (argc == 3 && strcmp(argv[1], "lzo-sizes") == 0) {
+#ifdef HAVE_LZO
+		return lzo_sizes(strtoul(argv[2], NULL, 10));
+#else
+		fprintf(stderr, "kcheck-helper: built without liblzo2 (install liblzo2-dev and rebuild)\n");
+		return 2;
+#endif
+	}
+	fprintf(stderr, "usage: kcheck-helper lock PATH | run PAGES [thp|-] [ROUNDS] | deflate-sizes PAGES LEVEL WBITS MEMLEVEL | lzo-sizes PAGES\n");
 	return 2;
 }

@@ -2,10 +2,10 @@ import type { ChildProcess } from 'node:child_process'
 import { PAGE_SIZE } from '@zswap/core'
 import type { Corpus } from '../corpus.js'
 import { type CompareRow, compareFigures } from './compare.js'
-import { type CheckFigures, compressedSizes, emulate, emulatedCompressor } from './emulate.js'
+import { type CheckFigures, compressedSizes, driverCompressor, emulate } from './emulate.js'
 import { type HelperResult, helperBuilt, runHelper } from './helper.js'
-import { kernelDeflateSizes } from './kernel-deflate.js'
 import type { KernelFs } from './kernel-fs.js'
+import { HELPER_SIZE_COMPRESSORS, HELPER_SIZE_SOURCES, helperSizes } from './kernel-sizes.js'
 import { KernelSession, type SetupStep } from './session.js'
 import type { SystemOps } from './system-ops.js'
 
@@ -14,6 +14,13 @@ export interface KernelCheckOptions {
   readonly corpora: readonly Corpus[]
   /** Kernel compressor name (/proc/crypto), e.g. `'lzo'`. */
   readonly compressor: string
+  /**
+   * Where the emulation's object sizes come from: `'helper'` (the native
+   * helper's library: system zlib for deflate, liblzo2 lzo1x_1_15 for lzo),
+   * `'driver'` (the project's driver package), `'auto'` (default: the driver
+   * for lzo, lz4, zstd; the helper for deflate, whose driver is libdeflate).
+   */
+  readonly sizes?: 'auto' | 'helper' | 'driver'
   /** Largest relative pool difference that passes, a fraction (0.02 = 2 %). */
   readonly tolerance: number
   /** mTHP sizes in KiB to swap out as large folios; empty: order 0. */
@@ -57,6 +64,8 @@ export type KernelCheckResult =
   | { readonly status: 'cannot-run'; readonly missing: string[] }
   | {
       readonly status: 'done'
+      /** Where the emulation's object sizes came from. */
+      readonly sizeSource: string
       readonly checks: CorpusCheck[]
       readonly changes: string[]
       readonly recovered: number
@@ -99,24 +108,37 @@ export function preflight(o: KernelCheckOptions): string[] {
   return missing
 }
 
-/** Sizes the emulation uses for a compressor, or what is missing. */
-async function emulationSizes(o: KernelCheckOptions, data: Uint8Array): Promise<Int32Array | string> {
-  if (o.compressor === 'deflate') {
+type Sizes = { sizes: Int32Array; source: string } | { missing: string }
+
+/** Object sizes the emulation uses for a compressor, and where they come from; or what is missing. */
+async function emulationSizes(o: KernelCheckOptions, data: Uint8Array): Promise<Sizes> {
+  const native = (HELPER_SIZE_COMPRESSORS as readonly string[]).includes(o.compressor)
+    ? (o.compressor as (typeof HELPER_SIZE_COMPRESSORS)[number])
+    : undefined
+  const mode = o.sizes ?? 'auto'
+  const useHelper = mode === 'helper' || (mode === 'auto' && o.compressor === 'deflate')
+  if (useHelper) {
+    if (native === undefined)
+      return { missing: `helper sizes for ${o.compressor} (it knows ${HELPER_SIZE_COMPRESSORS.join(', ')})` }
     try {
-      return await kernelDeflateSizes(o.helper, data)
+      return { sizes: await helperSizes(o.helper, native, data), source: HELPER_SIZE_SOURCES[native] }
     } catch (error) {
-      return `the system zlib in the helper for deflate sizes (${(error as Error).message})`
+      return { missing: `${o.compressor} sizes from the helper: ${(error as Error).message}` }
     }
   }
-  let compressor: Awaited<ReturnType<typeof emulatedCompressor>>
+  let compressor: Awaited<ReturnType<typeof driverCompressor>>
   try {
-    compressor = await emulatedCompressor(o.compressor)
+    compressor = await driverCompressor(o.compressor)
   } catch (error) {
-    return `an emulation of ${o.compressor}: ${(error as Error).message}`
+    if (mode === 'auto' && native !== undefined) return emulationSizes({ ...o, sizes: 'helper' }, data)
+    return { missing: `an emulation of ${o.compressor}: ${(error as Error).message}` }
   }
-  if (compressor === undefined) return `an emulation of ${o.compressor} (no driver package for it)`
+  if (compressor === undefined) {
+    if (mode === 'auto' && native !== undefined) return emulationSizes({ ...o, sizes: 'helper' }, data)
+    return { missing: `an emulation of ${o.compressor} (the harness has no driver for it)` }
+  }
   try {
-    return compressedSizes(data, compressor)
+    return { sizes: compressedSizes(data, compressor), source: `${compressor.name} (project driver)` }
   } finally {
     ;(compressor as { close?: () => void }).close?.()
   }
@@ -176,10 +198,12 @@ export async function kernelCheck(o: KernelCheckOptions): Promise<KernelCheckRes
   if (missing.length > 0) return { status: 'cannot-run', missing }
   const folioPages = o.mthpKiB.length === 0 ? 1 : Math.max(...o.mthpKiB) / 4
   const emulated: CheckFigures[] = []
+  let sizeSource = ''
   for (const corpus of o.corpora) {
     const sizes = await emulationSizes(o, corpus.data)
-    if (typeof sizes === 'string') return { status: 'cannot-run', missing: [sizes] }
-    emulated.push(emulate(corpus.data, sizes, { folioPages }))
+    if ('missing' in sizes) return { status: 'cannot-run', missing: [sizes.missing] }
+    sizeSource = sizes.source
+    emulated.push(emulate(corpus.data, sizes.sizes, { folioPages }))
   }
 
   const release = await o.ops.lock(o.fs.path(LOCK_FILE))
@@ -242,7 +266,14 @@ export async function kernelCheck(o: KernelCheckOptions): Promise<KernelCheckRes
     const ok = checks.every(
       (c) => c.helper.mismatches === 0 && c.helper.resident === 0 && c.rows.every((r) => r.ok),
     )
-    return { status: 'done', checks, changes: [...session.changes], recovered: recovered.length, ok }
+    return {
+      status: 'done',
+      sizeSource,
+      checks,
+      changes: [...session.changes],
+      recovered: recovered.length,
+      ok,
+    }
   } finally {
     removeSignal()
     child?.kill('SIGKILL')

@@ -47,6 +47,12 @@ const FLAGS: FlagSpec[] = [
     value: 'DIR',
     help: 'Where the temporary swap file goes when no swap is on (default /var/tmp)',
   },
+  {
+    name: 'sizes',
+    type: 'string',
+    value: 'SRC',
+    help: "Emulated object sizes from: helper (system zlib / liblzo2's kernel-exact variant), driver (the project's package), auto (default: driver, helper for deflate)",
+  },
   { name: 'json', type: 'bool', help: 'Print one JSON document' },
   { name: 'help', type: 'bool', help: 'Show this help' },
 ]
@@ -117,12 +123,17 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
       throw new UsageError((error as Error).message.replace(/^\[[^\]]+\] /, ''))
     }
   }
+  const sizes = (flags.get('sizes') as string | undefined) ?? 'auto'
+  if (!['auto', 'helper', 'driver'].includes(sizes)) {
+    throw new UsageError(`--sizes must be auto, helper or driver, got '${sizes}'`)
+  }
   const json = flags.get('json') === true
   const result = await kernelCheck({
     corpora,
     compressor,
     tolerance: tolerance / 100,
     mthpKiB,
+    sizes: sizes as 'auto' | 'helper' | 'driver',
     swapDir: (flags.get('swap-dir') as string | undefined) ?? fs.path('var/tmp'),
     fs,
     ops,
@@ -136,6 +147,7 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
     return 2
   }
   if (!json) {
+    out(`emulation: zsmalloc (chain 8) · object sizes: ${result.sizeSource}\n`)
     for (const c of result.checks) {
       out(
         `\n${c.corpus} (${c.kernel.pages} pages, ${compressor}${mthpKiB.length > 0 ? `, ${Math.max(...mthpKiB)}K folios` : ''})\n`,

@@ -26,24 +26,23 @@ export function poolRatio(f: CheckFigures): number {
 }
 
 /**
- * The emulation's compressor for a kernel compressor name, in the kernel's
- * format (no checksum trailer), from its driver package: lzo, lz4, zstd
- * (deflate's sizes come from kernelDeflateSizes).
+ * The project's compressor for a kernel compressor name, in the kernel's
+ * format (no checksum trailer), from its driver package: deflate (level 6,
+ * the kernel's), lzo, lz4, zstd (level 3, crypto/zstd.c's default).
  * @throws UsageError (from the registry) when the driver package is not built
- * @returns undefined when the harness has no emulation of that compressor
+ * @returns undefined when the harness has no driver for that compressor
  */
-export async function emulatedCompressor(name: string): Promise<Compressor | undefined> {
+export async function driverCompressor(name: string): Promise<Compressor | undefined> {
   const options: Record<string, Record<string, unknown>> = {
+    deflate: { level: 6, checksum: false },
     lzo: { checksum: false },
-    'lzo-rle': { checksum: false, rle: true },
     lz4: { checksum: false },
-    zstd: { level: 3 }, // crypto/zstd.c: ZSTD_DEF_LEVEL
+    zstd: { level: 3 },
   }
   const opts = options[name]
-  if (opts === undefined) return undefined
   const registry = new DriverRegistry()
-  const entry = registry.get(name === 'lzo-rle' ? 'lzo' : name)
-  if (entry === undefined) return undefined
+  const entry = registry.get(name)
+  if (opts === undefined || entry === undefined) return undefined
   const factory = (await registry.factory(entry)) as (o: object) => Compressor
   return factory(opts)
 }
