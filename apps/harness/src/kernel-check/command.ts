@@ -1,7 +1,7 @@
 import { type FlagSpec, formatHelp, parseFlags } from '../cli/args.js'
 import { type Corpus, DEFAULT_MAX_PAGES, loadCorpus, samplePath } from '../corpus.js'
 import { UsageError } from '../spec/usage-error.js'
-import { type KernelCheckResult, kernelCheck } from './check.js'
+import { type KernelCheckOptions, type KernelCheckResult, kernelCheck } from './check.js'
 import { formatRows } from './compare.js'
 import { poolRatio } from './emulate.js'
 import { helperPath } from './helper.js'
@@ -72,6 +72,8 @@ export interface KernelCheckCommandDeps {
   readonly helper?: string
   readonly out?: (text: string) => void
   readonly err?: (text: string) => void
+  /** Replaces parts of the check (the memory side, signals, fault injection). */
+  readonly check?: Partial<Pick<KernelCheckOptions, 'pageout' | 'onSignal' | 'exit' | 'inject'>>
 }
 
 function jsonResult(result: KernelCheckResult): unknown {
@@ -139,6 +141,7 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
     ops,
     helper,
     log: (line) => err(`kernel-check: ${line}\n`),
+    ...deps.check,
   })
   if (json) out(`${JSON.stringify(jsonResult(result), null, 2)}\n`)
   if (result.status === 'cannot-run') {

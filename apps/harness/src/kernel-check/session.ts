@@ -143,24 +143,31 @@ export class KernelSession {
   }
 
   /**
-   * Undoes every change, newest first. Keeps going past a failing undo and
-   * throws at the end naming each one that failed (the journal then stays,
-   * for the next run or the user).
+   * Undoes every change, newest first. Keeps going past a failing undo (but
+   * keeps a swap file whose swapoff failed) and throws at the end naming each
+   * one that failed; the journal then holds just those, for the next run.
    */
   restore(): void {
     const failed: string[] = []
+    const left: Undo[] = []
     while (this.#undo.length > 0) {
       const u = this.#undo.pop()!
+      if (u.kind === 'unlink' && left.some((l) => l.kind === 'swapoff' && l.file === u.file)) {
+        left.unshift(u)
+        continue
+      }
       try {
         this.#apply(u)
       } catch (error) {
         failed.push(`${describe(u)}: ${(error as Error).message}`)
+        left.unshift(u)
       }
     }
     if (failed.length === 0) {
       rmSync(this.#journal, { force: true })
       return
     }
+    writeFileSync(this.#journal, JSON.stringify(left), { mode: 0o600 })
     throw new Error(`could not restore: ${failed.join('; ')} (journal ${this.#journal})`)
   }
 
