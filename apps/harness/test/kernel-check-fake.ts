@@ -41,6 +41,7 @@ export function fakeTree(): { root: string; fs: KernelFs; cleanup: () => void } 
   put(`${thp}/hugepages-64kB/enabled`, 'always inherit madvise [never]\n')
   put(`${thp}/hugepages-64kB/stats/zswpout`, '0\n')
   put(`${thp}/hugepages-2048kB/enabled`, 'always [inherit] madvise never\n')
+  put(`${thp}/hugepages-8kB/shmem_enabled`, 'always inherit advise [never]\n') // no anonymous order-1 folios
   put(`${thp}/hugepages-2048kB/stats/zswpout`, '0\n')
   mkdirSync(join(root, 'sys/kernel/debug'), { recursive: true })
   mkdirSync(join(root, 'run'), { recursive: true })
@@ -125,6 +126,17 @@ export function fakeOps(root: string, options: { uid?: number } = {}) {
       check('swapoff')
       const lines = readFileSync(swaps, 'utf8').split('\n')
       writeFileSync(swaps, lines.filter((l) => !l.startsWith(`${file}\t`)).join('\n'))
+    },
+    zramAdd(bytes) {
+      check('zramAdd')
+      const dev = join(root, 'dev', 'zram1')
+      mkdirSync(dirname(dev), { recursive: true })
+      writeFileSync(dev, `disksize ${bytes}`)
+      return dev
+    },
+    zramRemove(device) {
+      check('zramRemove')
+      rmSync(device)
     },
     async lock() {
       check('lock')

@@ -132,6 +132,33 @@ describe('kernel-check on a fake kernel tree', () => {
     expect(treeState(tree.root)).toEqual(before)
   })
 
+  it('with --mthp, swaps to a zram device (whole large folios) and removes it after', async () => {
+    const { ops, calls } = fakeOps(tree.root)
+    const want = await expected(16)
+    const pageout = fakePageout(tree.fs, () => want, {
+      during: () => {
+        expect(tree.fs.swaps()).toEqual([tree.fs.path('dev/zram1')])
+        expect(
+          tree.fs.choice(tree.fs.path('sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled')),
+        ).toBe('madvise')
+      },
+    })
+    const r = await kernelCheck(options(tree.fs, ops, { pageout, mthpKiB: [64], swapDevice: 'zram' }).o)
+    expect(r.status === 'done' && r.checks[0].emulated.zswpoutByKiB).toEqual(new Map([[64, 3]]))
+    expect(calls).toEqual([
+      'lock',
+      'mount',
+      'zramAdd',
+      'mkswap',
+      'swapon',
+      'swapoff',
+      'zramRemove',
+      'umount',
+      'unlock',
+    ])
+    expect(treeState(tree.root)).toEqual(before)
+  })
+
   it('a count that differs, the pool beyond the tolerance, or a wrong page: exit 1', async () => {
     const want = await expected()
     const file = tree.fs.path('var/tmp/synthetic.pages')
@@ -160,13 +187,23 @@ describe('kernel-check on a fake kernel tree', () => {
     }
   })
 
-  it.each(SETUP_STEPS)('a failure right after step %s leaves the tree as it was', async (step) => {
+  it.each(
+    SETUP_STEPS.flatMap((step) => [
+      [step, 'file'],
+      [step, 'zram'],
+    ]),
+  )('a failure right after step %s (swap %s) leaves the tree as it was', async (step, swapDevice) => {
     const { ops } = fakeOps(tree.root)
     const inject = (s: string) => {
       if (s === step) throw new Error(`injected after ${s}`)
     }
     const pageout = fakePageout(tree.fs, () => ({}))
-    const { o } = options(tree.fs, ops, { inject, pageout, mthpKiB: [64] })
+    const { o } = options(tree.fs, ops, {
+      inject,
+      pageout,
+      mthpKiB: [64],
+      swapDevice: swapDevice as 'file' | 'zram',
+    })
     await expect(kernelCheck(o)).rejects.toThrow(`injected after ${step}`)
     expect(treeState(tree.root)).toEqual(before)
   })
@@ -234,6 +271,7 @@ describe('kernel-check on a fake kernel tree', () => {
       minPoolPercent: 30,
       swapBytes: 1 << 20,
       swapDir: tree.fs.path('var/tmp'),
+      swapDevice: 'file',
       mthpKiB: [64],
     })
     expect(tree.fs.param('max_pool_percent')).toBe('30')

@@ -27,6 +27,8 @@ export interface KernelCheckOptions {
   readonly mthpKiB: readonly number[]
   /** Directory for the temporary swap file. */
   readonly swapDir: string
+  /** What to swap to when no swap is on (see SetupPlan.swapDevice). Default 'file'. */
+  readonly swapDevice?: 'file' | 'zram'
   readonly fs: KernelFs
   readonly ops: SystemOps
   /** The native helper binary. */
@@ -57,6 +59,8 @@ export interface CorpusCheck {
   readonly helper: HelperResult
   /** Pages the kernel counted in zswpout beyond ours (other processes swapping meanwhile). */
   readonly noise: number
+  /** Large folios the kernel split before swap-out (hugepages-<N>kB/stats/swpout_fallback). */
+  readonly splitFolios: number
 }
 
 /** What kernel-check found: it could not run (`missing`), or one check per corpus. */
@@ -148,10 +152,13 @@ interface Snapshot {
   debug: Map<string, number>
   vmstat: Map<string, number>
   mthp: Map<number, number>
+  fallback: number
 }
 
 function snapshot(fs: KernelFs): Snapshot {
-  return { debug: fs.zswapDebug(), vmstat: fs.vmstat(), mthp: fs.mthpZswpout() }
+  let fallback = 0
+  for (const n of fs.mthpStat('swpout_fallback').values()) fallback += n
+  return { debug: fs.zswapDebug(), vmstat: fs.vmstat(), mthp: fs.mthpStat('zswpout'), fallback }
 }
 
 function kernelFigures(pages: number, a: Snapshot, b: Snapshot): { figures: CheckFigures; zswpout: number } {
@@ -232,6 +239,7 @@ export async function kernelCheck(o: KernelCheckOptions): Promise<KernelCheckRes
       minPoolPercent: Math.min(100, Math.ceil(((2 * largest) / Math.max(1, o.fs.memTotal())) * 100) + 1),
       swapBytes: largest + (largest >> 3) + (1 << 20),
       swapDir: o.swapDir,
+      swapDevice: o.swapDevice ?? 'file',
       mthpKiB: o.mthpKiB,
     })
     for (const line of session.changes) o.log(`set: ${line}`)
@@ -261,6 +269,7 @@ export async function kernelCheck(o: KernelCheckOptions): Promise<KernelCheckRes
         rows,
         helper,
         noise: Math.max(0, zswpout - figures.stored),
+        splitFolios: (after ?? before).fallback - before.fallback,
       })
     }
     const ok = checks.every(

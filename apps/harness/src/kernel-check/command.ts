@@ -53,6 +53,12 @@ const FLAGS: FlagSpec[] = [
     value: 'SRC',
     help: "Emulated object sizes from: helper (system zlib / liblzo2's kernel-exact variant), driver (the project's package), auto (default: driver, helper for deflate)",
   },
+  {
+    name: 'swap',
+    type: 'string',
+    value: 'KIND',
+    help: 'When no swap is on: a temporary swap file or a zram device (default: zram with --mthp, for the kernel splits large folios bound for a rotational disk; else file)',
+  },
   { name: 'json', type: 'bool', help: 'Print one JSON document' },
   { name: 'help', type: 'bool', help: 'Show this help' },
 ]
@@ -129,12 +135,17 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
   if (!['auto', 'helper', 'driver'].includes(sizes)) {
     throw new UsageError(`--sizes must be auto, helper or driver, got '${sizes}'`)
   }
+  const swap =
+    (flags.get('swap') as string | undefined) ??
+    (mthpKiB.length > 0 && fs.exists(fs.path('sys/class/zram-control')) ? 'zram' : 'file')
+  if (swap !== 'file' && swap !== 'zram') throw new UsageError(`--swap must be file or zram, got '${swap}'`)
   const json = flags.get('json') === true
   const result = await kernelCheck({
     corpora,
     compressor,
     tolerance: tolerance / 100,
     mthpKiB,
+    swapDevice: swap,
     sizes: sizes as 'auto' | 'helper' | 'driver',
     swapDir: (flags.get('swap-dir') as string | undefined) ?? fs.path('var/tmp'),
     fs,
@@ -159,7 +170,8 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
       out(
         `kernel ratio ${poolRatio(c.kernel).toFixed(3)} · paged out in ${c.helper.rounds} MADV_PAGEOUT round(s)` +
           `${c.helper.resident > 0 ? ` · ${c.helper.resident} pages stayed resident` : ''}` +
-          `${c.noise > 0 ? ` · ${c.noise} pages of other processes swapped meanwhile` : ''}\n`,
+          `${c.noise > 0 ? ` · ${c.noise} pages of other processes swapped meanwhile` : ''}` +
+          `${c.splitFolios > 0 ? ` · the kernel split ${c.splitFolios} large folios before swap-out (swpout_fallback: a rotational swap device?)` : ''}\n`,
       )
       if (c.helper.mismatches > 0) {
         out(

@@ -83,13 +83,16 @@ export class KernelFs {
     return out
   }
 
-  /** mTHP sizes in KiB that have a hugepages-<N>kB directory, ascending. */
+  /**
+   * Anonymous mTHP sizes in KiB (hugepages-<N>kB directories with an
+   * `enabled` file; 8 KiB has none: anonymous memory has no order-1 folios), ascending.
+   */
   mthpSizes(): number[] {
     if (!this.exists(this.thp)) return []
     return readdirSync(this.thp)
       .map((d) => /^hugepages-(\d+)kB$/.exec(d))
-      .filter((m) => m !== null)
-      .map((m) => Number(m[1]))
+      .filter((m) => m !== null && this.exists(join(this.thp, m[0], 'enabled')))
+      .map((m) => Number(m![1]))
       .sort((a, b) => a - b)
   }
 
@@ -99,11 +102,11 @@ export class KernelFs {
     return m === null ? this.read(path) : m[1]
   }
 
-  /** zswpout per mTHP size (KiB → folios), from hugepages-<N>kB/stats/zswpout. */
-  mthpZswpout(): Map<number, number> {
+  /** A per-size mTHP counter (KiB → folios), e.g. `mthpStat('zswpout')` from hugepages-<N>kB/stats/zswpout. */
+  mthpStat(name: string): Map<number, number> {
     const out = new Map<number, number>()
     for (const kb of this.mthpSizes()) {
-      const p = join(this.thp, `hugepages-${kb}kB`, 'stats', 'zswpout')
+      const p = join(this.thp, `hugepages-${kb}kB`, 'stats', name)
       if (this.exists(p)) out.set(kb, Number(this.read(p)))
     }
     return out

@@ -9,6 +9,7 @@ export type Undo =
   | { readonly kind: 'swapoff'; readonly file: string }
   | { readonly kind: 'unlink'; readonly file: string }
   | { readonly kind: 'umount'; readonly target: string }
+  | { readonly kind: 'zram-remove'; readonly device: string }
 
 /** The setup steps in order; fault injection names them. */
 export const SETUP_STEPS = [
@@ -34,6 +35,12 @@ export interface SetupPlan {
   readonly swapBytes: number
   /** Where the temporary swap file goes (a directory on a file system that takes swap files). */
   readonly swapDir: string
+  /**
+   * When no swap is on: a temporary swap `'file'` in swapDir, or a `'zram'`
+   * device (non-rotational: the kernel swaps large folios out whole only to
+   * non-rotational devices; on a rotational disk it splits them first).
+   */
+  readonly swapDevice: 'file' | 'zram'
   /** hugepages-<N>kB sizes to set to `madvise` (others to `never`); empty: leave THP alone. */
   readonly mthpKiB: readonly number[]
 }
@@ -107,7 +114,17 @@ export class KernelSession {
       this.changes.push(`mounted debugfs on ${fs.debugfs}`)
     }
     this.#step('debugfs')
-    if (fs.swaps().length === 0) {
+    if (fs.swaps().length === 0 && plan.swapDevice === 'zram') {
+      const device = this.#ops.zramAdd(plan.swapBytes)
+      this.#push({ kind: 'zram-remove', device })
+      this.#step('swapfile')
+      this.#ops.mkswap(device)
+      this.#step('mkswap')
+      this.#push({ kind: 'swapoff', file: device })
+      this.#ops.swapon(device)
+      this.changes.push(`swap on ${device} (zram, ${plan.swapBytes >> 20} MiB)`)
+      this.#step('swapon')
+    } else if (fs.swaps().length === 0) {
       const file = join(plan.swapDir, `zswap-kernel-check-${process.pid}.swap`)
       this.#push({ kind: 'unlink', file })
       writeZeros(file, plan.swapBytes)
@@ -152,7 +169,8 @@ export class KernelSession {
     const left: Undo[] = []
     while (this.#undo.length > 0) {
       const u = this.#undo.pop()!
-      if (u.kind === 'unlink' && left.some((l) => l.kind === 'swapoff' && l.file === u.file)) {
+      const gone = u.kind === 'unlink' ? u.file : u.kind === 'zram-remove' ? u.device : undefined
+      if (gone !== undefined && left.some((l) => l.kind === 'swapoff' && l.file === gone)) {
         left.unshift(u)
         continue
       }
@@ -185,6 +203,9 @@ export class KernelSession {
       case 'umount':
         this.#ops.umount(u.target)
         return
+      case 'zram-remove':
+        this.#ops.zramRemove(u.device)
+        return
     }
   }
 }
@@ -192,6 +213,7 @@ export class KernelSession {
 function describe(u: Undo): string {
   if (u.kind === 'write') return `write ${u.value} to ${u.path}`
   if (u.kind === 'umount') return `umount ${u.target}`
+  if (u.kind === 'zram-remove') return `remove ${u.device}`
   return `${u.kind} ${u.file}`
 }
 

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 
 /**
@@ -15,6 +16,13 @@ export interface SystemOps {
   mkswap(file: string): void
   swapon(file: string): void
   swapoff(file: string): void
+  /**
+   * Adds a zram device of `bytes` (hot_add, disksize) and returns its path,
+   * e.g. `/dev/zram1`; removes what it added if a step fails.
+   */
+  zramAdd(bytes: number): string
+  /** Resets and hot-removes a zram device that zramAdd made. */
+  zramRemove(device: string): void
   /** Waits for an exclusive lock on `path`; resolves with its release. */
   lock(path: string): Promise<() => void>
 }
@@ -41,6 +49,21 @@ export function realSystemOps(helper: string): SystemOps {
     mkswap: (file) => run('mkswap', [file]),
     swapon: (file) => run('swapon', [file]),
     swapoff: (file) => run('swapoff', [file]),
+    zramAdd(bytes) {
+      const id = readFileSync('/sys/class/zram-control/hot_add', 'utf8').trim()
+      try {
+        writeFileSync(`/sys/block/zram${id}/disksize`, String(bytes))
+      } catch (error) {
+        writeFileSync('/sys/class/zram-control/hot_remove', id)
+        throw error
+      }
+      return `/dev/zram${id}`
+    },
+    zramRemove(device) {
+      const id = device.replace(/^\/dev\/zram/, '')
+      writeFileSync(`/sys/block/zram${id}/reset`, '1')
+      writeFileSync('/sys/class/zram-control/hot_remove', id)
+    },
     lock: (path) =>
       new Promise((resolve, reject) => {
         const child = spawn(helper, ['lock', path], { stdio: ['pipe', 'pipe', 'pipe'] })
