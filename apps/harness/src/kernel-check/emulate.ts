@@ -41,7 +41,10 @@ export async function driverCompressor(name: string): Promise<Compressor | undef
   }
   const opts = options[name]
   const registry = new DriverRegistry()
-  const entry = registry.get(name)
+  // lzo before the registry knows it
+  const entry =
+    registry.get(name) ??
+    (name === 'lzo' ? { kind: 'compressor' as const, name, package: '@zswap/lzo' } : undefined)
   if (opts === undefined || entry === undefined) return undefined
   const factory = (await registry.factory(entry)) as (o: object) => Compressor
   return factory(opts)
