@@ -2,6 +2,7 @@
   "variables": {
     "lz4_lib%": "<!(node scripts/native-config.cjs lz4)",
     "lz4_static%": "<!(node scripts/native-config.cjs static)",
+    "libdeflate%": "<!(node scripts/native-config.cjs libdeflate)",
     "isal%": "<!(node scripts/native-config.cjs isal)"
   },
   "targets": [
@@ -13,7 +14,8 @@
       "libraries": ["<(lz4_lib)", "-Wl,--exclude-libs,ALL"],
       "conditions": [
         ["lz4_static==1", { "defines": ["ZSWAP_LZ4_STATIC"] }],
-        ["isal==1", { "defines": ["ZSWAP_LZ4_ISAL"], "libraries": ["-lisal"] }]
+        ["libdeflate==1", { "defines": ["ZSWAP_LZ4_LIBDEFLATE"], "libraries": ["-l:libdeflate.a"] }],
+        ["isal==1", { "defines": ["ZSWAP_LZ4_ISAL"], "libraries": ["-ldl"] }]
       ]
     }
   ]

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Builds the libdeflate addon (build/Release/zswap_libdeflate.node) with node-gyp. Runs at
-// install and before `tsup` in `build`. It never fails: without a C compiler or
-// libdeflate-dev the package runs on Node's zlib, and this prints how to get the fast path.
+// Builds the libdeflate addon from source (build/Release/zswap_libdeflate.node) with node-gyp: the
+// install script, for platforms the package ships no prebuilt binary for (prebuilds/).
+// Where a prebuilt binary loads it does nothing, unless asked for a source build
+// (`npm install --build-from-source`, or ZSWAP_BUILD_FROM_SOURCE=1). It downloads
+// nothing and never fails: without a C compiler or libdeflate-dev the package runs on
+// Node's zlib, and this prints how to get the fast path.
 // Usage: node scripts/build-addon.mjs [--if-stale]   (--if-stale: only when the addon is
 // missing or older than its sources)
 import { spawnSync } from 'node:child_process'
@@ -13,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const addon = join(root, 'build', 'Release', 'zswap_libdeflate.node')
 const HINT =
   "@zswap/deflate: libdeflate addon not built, running on Node's zlib (slower). Fast path: " +
-  '`apt-get install -y build-essential libdeflate-dev`, then `pnpm --filter @zswap/deflate run build:addon`'
+  '`apt-get install -y build-essential libdeflate-dev`, then `npm rebuild @zswap/deflate --build-from-source` (in its repository: `pnpm --filter @zswap/deflate run build:addon`)'
 
 /** True when the addon exists and is newer than binding.gyp and every C source. */
 function fresh() {
@@ -25,6 +28,18 @@ function fresh() {
 }
 
 if (process.argv.includes('--if-stale') && fresh()) process.exit(0)
+
+/** True when a prebuilt binary for this platform, architecture and libc loads (in a child). */
+function prebuiltLoads() {
+  const probe = `require(require('node-gyp-build').path(${JSON.stringify(root)}))`
+  const env = { ...process.env, PREBUILDS_ONLY: '1' }
+  return spawnSync(process.execPath, ['-e', probe], { cwd: root, env, stdio: 'ignore' }).status === 0
+}
+
+const fromSource = [process.env.npm_config_build_from_source, process.env.ZSWAP_BUILD_FROM_SOURCE].some(
+  (v) => v !== undefined && v !== '' && v !== 'false' && v !== '0',
+)
+if (!fromSource && !process.argv.includes('--if-stale') && prebuiltLoads()) process.exit(0)
 
 /** node-gyp as the package manager provides it, else npm's copy next to this Node. */
 function nodeGyp() {

@@ -60,7 +60,7 @@ describe.runIf(libdeflate.available)('libdeflate addon', () => {
   it('runs in worker threads, each with its own state, and their blocks read anywhere', async () => {
     // The driver from dist/ when it is built (turbo builds before testing), else the addon itself.
     const dist = new URL('../dist/index.js', import.meta.url)
-    const addonPath = new URL('../build/Release/zswap_libdeflate.node', import.meta.url).pathname
+    const addonPath = loadAddon().path
     const source = `
       const { parentPort, workerData } = require('node:worker_threads')
       ;(async () => {
