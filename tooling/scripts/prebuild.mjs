@@ -6,8 +6,8 @@
 //
 //   node ../../tooling/scripts/prebuild.mjs --needs lz4.h,liblz4.a,libdeflate.h,libdeflate.a
 //     --apt liblz4-dev,libdeflate-dev   (named in the message when something is missing)
-//     [--if-stale]   only when the binary is missing or older than binding.gyp, src/native/*
-//                    or scripts/native-config.cjs
+//     [--if-stale]   only when the binary is missing or older than a file in src/native
+//                    (binding.gyp, the C sources, native-config.cjs)
 //     [--require]    fail when it cannot be made (`prepack`; also whenever CI is set)
 //
 // --needs lists the headers (*.h, under /usr/include, /usr/local/include, CPATH) and
@@ -29,6 +29,9 @@ const option = (name) => {
   return i >= 0 ? args[i + 1] : undefined
 }
 const root = process.cwd()
+/** binding.gyp, its helper and the C sources: not at the package root, where pnpm would take
+ * the package for one that must be built at install. */
+const native = join(root, 'src', 'native')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const required = flag('--require') || Boolean(process.env.CI)
 const dir = join(root, 'prebuilds', `${process.platform}-${process.arch}`)
@@ -53,14 +56,10 @@ function binaries() {
 function fresh() {
   const [binary] = binaries()
   if (binary === undefined) return false
-  const native = join(root, 'src', 'native')
-  const sources = [
-    join(root, 'binding.gyp'),
-    join(root, 'scripts', 'native-config.cjs'),
-    ...readdirSync(native).map((f) => join(native, f)),
-  ].filter((f) => existsSync(f))
   const built = statSync(binary).mtimeMs
-  return sources.every((f) => statSync(f).mtimeMs <= built)
+  return readdirSync(native, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .every((e) => statSync(join(native, e.name)).mtimeMs <= built)
 }
 
 if (flag('--if-stale') && fresh()) process.exit(0)
@@ -106,7 +105,18 @@ const require = createRequire(import.meta.url)
 const prebuildify = join(dirname(require.resolve('prebuildify/package.json')), 'bin.js')
 for (const old of binaries()) rmSync(old)
 mkdirSync(dir, { recursive: true })
-const built = spawnSync(process.execPath, [prebuildify, '--napi', '--strip', '--tag-libc'], {
+const prebuildifyArgs = [
+  '--napi',
+  '--strip',
+  '--tag-libc',
+  '--cwd',
+  native,
+  '--out',
+  root,
+  '--name',
+  pkg.name,
+]
+const built = spawnSync(process.execPath, [prebuildify, ...prebuildifyArgs], {
   cwd: root,
   env,
   encoding: 'utf8',

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { isMainThread } from 'node:worker_threads'
 
 /**
  * The libdeflate addon (src/native/libdeflate_addon.c): the binary prebuilt for this
@@ -75,4 +76,17 @@ export function loadAddon(): AddonLoad {
     }
   }
   return loaded
+}
+
+let warned = false
+
+/**
+ * The one-line hint when `'auto'` falls back to the slower library: a process
+ * warning, once per process (from the main thread: worker threads that load
+ * the driver stay quiet).
+ */
+export function warnFallback(pkg: string, code: string, message: string): void {
+  if (warned || !isMainThread) return
+  warned = true
+  process.emitWarning(`[${pkg}] ${message}`, { code })
 }

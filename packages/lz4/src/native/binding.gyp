@@ -1,14 +1,14 @@
 {
   "variables": {
-    "lz4_lib%": "<!(node scripts/native-config.cjs lz4)",
-    "lz4_static%": "<!(node scripts/native-config.cjs static)",
-    "libdeflate%": "<!(node scripts/native-config.cjs libdeflate)",
-    "isal%": "<!(node scripts/native-config.cjs isal)"
+    "lz4_lib%": "<!(node native-config.cjs lz4)",
+    "lz4_static%": "<!(node native-config.cjs static)",
+    "libdeflate%": "<!(node native-config.cjs libdeflate)",
+    "isal%": "<!(node native-config.cjs isal)"
   },
   "targets": [
     {
       "target_name": "zswap_lz4",
-      "sources": ["src/native/lz4_addon.c"],
+      "sources": ["lz4_addon.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-fvisibility=hidden"],
       "libraries": ["<(lz4_lib)", "-Wl,--exclude-libs,ALL"],
