@@ -39,5 +39,15 @@ run('pnpm', ['install', '--frozen-lockfile'])
 // The native drivers' prebuilt addons (prebuilds/<platform>-<arch>/), made from the C libraries'
 // -dev packages; without them this prints what to install and the drivers fall back
 // (@zswap/lz4 to lz4-napi, @zswap/deflate to Node's zlib). Under CI a missing one fails.
-run('pnpm', ['--filter', '@zswap/lz4', '--filter', '@zswap/deflate', 'run', 'build:prebuild', '--if-stale'])
+run('pnpm', [
+  '--filter',
+  '@zswap/lz4',
+  '--filter',
+  '@zswap/deflate',
+  '--filter',
+  '@zswap/lzo',
+  'run',
+  'build:prebuild',
+  '--if-stale',
+])
 if (!process.argv.includes('--no-harness')) run('pnpm', ['harness'])

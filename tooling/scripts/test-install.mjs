@@ -42,7 +42,7 @@ const platform = `${process.platform}-${process.arch}`
 
 /**
  * The native drivers: what `capabilities` says when their C library runs, and a driver
- * for the same-bytes check. A new one (say @zswap/lzo) is one more entry.
+ * for the same-bytes check. A new one is one more entry.
  */
 const NATIVE = {
   '@zswap/lz4': { create: (m) => m.lz4(), field: 'backend', value: 'liblz4', status: 'liblz4Status' },
@@ -52,6 +52,7 @@ const NATIVE = {
     value: 'libdeflate',
     status: 'libdeflateStatus',
   },
+  '@zswap/lzo': { create: (m) => m.lzo(), field: 'backend', value: 'liblzo2', status: 'liblzo2Status' },
 }
 
 /**
