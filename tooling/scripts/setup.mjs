@@ -37,8 +37,8 @@ if (!env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node.
 
 run('pnpm', ['install', '--frozen-lockfile'])
 // The native drivers' prebuilt addons (prebuilds/<platform>-<arch>/), made from the C libraries'
-// -dev packages; without them this prints what to install and the drivers fall back
-// (@zswap/lz4 to lz4-napi, @zswap/deflate to Node's zlib). Under CI a missing one fails.
+// -dev packages; without them this prints what to install, and @zswap/lz4 falls back to
+// lz4-napi, @zswap/deflate to Node's zlib, @zswap/lzo throws its hint. Under CI it fails.
 run('pnpm', [
   '--filter',
   '@zswap/lz4',
