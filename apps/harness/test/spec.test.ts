@@ -48,6 +48,15 @@ describe('stack grammar', () => {
     expect(parseStack('zstd+zbud', registry).codec.options).toEqual({ level: 1 }) // the registry's default
     expect(parseStack('lz4', registry).zpool.entry.name).toBe('zsmalloc') // the default zpool
     expect(parseStack('deflate-9+z3fold', registry).name).toBe('deflate-9+z3fold')
+    // IAA's compression mode: the second positional, or by name
+    expect(parseStack('iaa(deflate,canned)+zsmalloc', registry).codec.options).toEqual({
+      algorithm: 'deflate',
+      compressionMode: 'canned',
+    })
+    expect(parseStack('iaa(compressionMode=dynamic)', registry).codec.options).toEqual({
+      compressionMode: 'dynamic',
+    })
+    expect(usage(() => parseStack('iaa(deflate,huffman)', registry))).toMatch(/compressionMode/)
   })
 
   it('rejects what is not valid, listing what is', () => {

@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 
 /**
- * The liblzo2 addon (src/native/lzo_addon.c, built by node-gyp at install into
- * build/Release). Every function writes into the caller's buffers and returns
+ * The liblzo2 addon (src/native/lzo_addon.c): the binary prebuilt for this
+ * platform under prebuilds/, or one built from source by node-gyp into
+ * build/Release. Every function writes into the caller's buffers and returns
  * bytes written, or a negative code (see {@link EncodeStatus}, {@link DecodeStatus}).
  */
 export interface LzoAddon {
@@ -38,8 +40,11 @@ export interface LzoAddon {
   crc32(data: Uint8Array): number
   /** liblzo2's version string, e.g. `'2.10'`. */
   readonly lzoVersion: string
-  /** Where the trailer's CRC-32 comes from: ISA-L's kernel or zlib's. */
-  readonly crc32Implementation: 'isa-l' | 'zlib'
+  /**
+   * Where the trailer's CRC-32 comes from: ISA-L's kernel (libisal.so.2, looked up at
+   * load), else libdeflate's (linked in), else zlib's. All compute the same CRC-32.
+   */
+  readonly crc32Implementation: 'isa-l' | 'libdeflate' | 'zlib'
   /** `'static'`: liblzo2.a linked in; `'shared'`: liblzo2.so.2 loaded at run time. */
   readonly linkage: 'static' | 'shared'
 }
@@ -70,8 +75,10 @@ export const KernelStatus = {
   ERROR: -5,
 } as const
 
-/** The addon, or why it could not be loaded. */
-export type AddonLoad = { addon: LzoAddon; error?: undefined } | { addon?: undefined; error: Error }
+/** The addon and the file it came from, or why it could not be loaded. */
+export type AddonLoad =
+  | { addon: LzoAddon; error?: undefined; path: string }
+  | { addon?: undefined; error: Error; path?: undefined }
 
 let loaded: AddonLoad | undefined
 
@@ -82,9 +89,13 @@ let loaded: AddonLoad | undefined
 export function loadAddon(): AddonLoad {
   if (loaded === undefined) {
     try {
-      // ../build from both src/ (tests) and dist/ (the built package)
+      // The package root is .. from both src/ (tests) and dist/ (the built package).
+      // node-gyp-build takes build/Release (a local source build) first, then the
+      // prebuilt binary for this platform, architecture and libc under prebuilds/.
       const require = createRequire(import.meta.url)
-      loaded = { addon: require('../build/Release/zswap_lzo.node') as LzoAddon }
+      const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string }
+      const path = nodeGypBuild.path(fileURLToPath(new URL('..', import.meta.url)))
+      loaded = { addon: require(path) as LzoAddon, path }
     } catch (cause) {
       loaded = { error: cause instanceof Error ? cause : new Error(String(cause)) }
     }

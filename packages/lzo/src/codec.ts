@@ -12,10 +12,10 @@ export type LzoAlgorithm = 'lzo' | 'lzo-rle'
 export const PKG = '@zswap/lzo'
 /** Bytes of the CRC-32 trailer when `checksum` is on. */
 export const CHECKSUM_BYTES = 4
-/** One line on how to get the addon, for errors and the install script. */
+/** One line on how to build the addon where no prebuilt binary loads, for errors and the build script. */
 export const INSTALL_HINT =
-  'install a C compiler and liblzo2-dev (`apt-get install -y build-essential liblzo2-dev`), ' +
-  'then run `pnpm --filter @zswap/lzo run build:addon`'
+  'build it from source: install a C compiler and liblzo2-dev (`apt-get install -y build-essential liblzo2-dev libdeflate-dev`), ' +
+  'then run `node node_modules/@zswap/lzo/scripts/build-addon.mjs`'
 
 /**
  * One backend's encoder and decoder for a fixed algorithm and `checksum`

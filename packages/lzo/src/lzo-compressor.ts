@@ -52,7 +52,7 @@ function codecFor(checksum: boolean, algorithm: LzoAlgorithm): LzoCodec {
   const { addon, error } = loadAddon()
   if (addon !== undefined) return new Liblzo2Codec(addon, checksum, algorithm)
   throw new CompressionFailedError(
-    `[${PKG}] the liblzo2 addon is not built (${error.message.split('\n')[0]}): ${INSTALL_HINT}`,
+    `[${PKG}] the liblzo2 addon did not load (${error.message.split('\n')[0]}): ${INSTALL_HINT}`,
     { cause: error },
   )
 }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import type { Compressor } from '@zswap/core'
+import { type Compressor, InvalidArgumentError } from '@zswap/core'
+import { liblzo2Status } from '@zswap/lzo'
 import { cpuPass, LZOP_BLOCK_BYTES, lzopBaseline, slots } from './native-cli.js'
 
 /**
@@ -19,7 +19,7 @@ interface LzoAddonFns {
 }
 
 /**
- * The drivers' own addon (`@zswap/lzo`'s build/Release/zswap_lzo.node), with
+ * The drivers' own addon (the binary `liblzo2Status().addonPath` names), with
  * the default options' work (CRC-32 trailer on) for `lzo` or `lzo-rle`: the
  * driver's cost on top of it is `driverVsRaw`.
  */
@@ -28,9 +28,9 @@ export function lzoRaw(algorithm: 'lzo' | 'lzo-rle'): {
   compress(src: Uint8Array, dst: Uint8Array): number
   decompress(src: Uint8Array, dst: Uint8Array): number
 } {
-  const require = createRequire(import.meta.url)
-  const root = dirname(require.resolve('@zswap/lzo/package.json'))
-  const addon = require(join(root, 'build', 'Release', 'zswap_lzo.node')) as LzoAddonFns
+  const { addonPath, reason } = liblzo2Status()
+  if (addonPath === undefined) throw new InvalidArgumentError(`[zswap-harness] lzo: ${reason}`)
+  const addon = createRequire(import.meta.url)(addonPath) as LzoAddonFns
   if (algorithm === 'lzo-rle') {
     return {
       name: 'lzo-rle addon (raw)',

@@ -92,12 +92,15 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = [
   {
     kind: 'accelerator',
     name: 'iaa',
-    summary: 'IAA emulation: iaa(deflate|lz4|zstd|noop, engines=N, wqs=N, maxBatch=N, level=N, ...)',
+    summary:
+      'IAA emulation: iaa(deflate|lz4|zstd|noop, fixed|canned|dynamic, engines=N, wqs=N, maxBatch=N, ...); ' +
+      'compressionMode=canned is the second positional',
     package: '@zswap/iaa',
-    positional: ['algorithm'],
+    positional: ['algorithm', 'compressionMode'],
     levelParam: 'level',
     params: {
       algorithm: ['deflate', 'lz4', 'zstd', 'noop'],
+      compressionMode: ['fixed', 'canned', 'dynamic'],
       engines: 'int',
       wqs: 'int',
       wqMode: ['dedicated', 'shared'],

@@ -1,5 +1,6 @@
 import { createZswap, type ZswapStats } from '@zswap/cache'
 import { type Folio, isAccelerator, PAGE_SIZE, type SwapDevice } from '@zswap/core'
+import { SizeRecordingZpool } from '../measure/pool-at-scale.js'
 import type { ComposedStack } from '../spec/stack-spec.js'
 
 /** Where a workload stores and loads folios: a zswap stack, or the memcpy baseline. */
@@ -16,6 +17,8 @@ export interface Target {
   stats(): ZswapStats | undefined
   /** The accelerator's or compressor's own stats, when it has a stats() method. */
   driverStats(): unknown
+  /** Sizes of the zpool objects held now, in allocation order (undefined for the baseline). */
+  objectSizes(): Int32Array | undefined
   close(): Promise<void>
 }
 
@@ -27,13 +30,18 @@ export interface ZswapTargetOptions {
   swapDevice?: SwapDevice
 }
 
-/** A fresh cache over a composed stack; close() destroys the zpool and closes the codec. */
+/**
+ * A fresh cache over a composed stack; close() destroys the zpool and closes
+ * the codec. The zpool is wrapped in a {@link SizeRecordingZpool} (one call
+ * more per allocation), so the pool can be measured again at scale.
+ */
 export function zswapTarget(stack: ComposedStack, o: ZswapTargetOptions): Target {
+  const zpool = new SizeRecordingZpool(stack.zpool)
   const zswap = createZswap({
     ...(isAccelerator(stack.compressor)
       ? { accelerator: stack.compressor }
       : { compressor: stack.compressor }),
-    zpool: stack.zpool,
+    zpool,
     ramBytes: o.ramBytes,
     mthpEnabled: o.mthpEnabled,
     ...stack.cache,
@@ -50,6 +58,7 @@ export function zswapTarget(stack: ComposedStack, o: ZswapTargetOptions): Target
     compressedBytes: () => zswap.stats().cgroups['/']?.zswap ?? 0,
     stats: () => zswap.stats(),
     driverStats: () => (typeof driver.stats === 'function' ? driver.stats() : undefined),
+    objectSizes: () => zpool.liveSizes(),
     close: () => zswap.close(),
   }
 }
@@ -83,6 +92,7 @@ export function memcpyTarget(): Target {
     compressedBytes: () => pages.size * PAGE_SIZE,
     stats: () => undefined,
     driverStats: () => undefined,
+    objectSizes: () => undefined,
     close: async () => pages.clear(),
   }
 }

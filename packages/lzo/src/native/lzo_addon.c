@@ -12,8 +12,11 @@
  * every worker thread) gets its own LZO1X_1_15_MEM_COMPRESS work memory and scratch
  * buffer, handed to the functions as their callback data and freed with the
  * environment; nothing is shared between threads. The CRC-32 is ISA-L's
- * crc32_gzip_refl() when the build found libisal-dev, else zlib's crc32_z() (Node's
- * own zlib, exported to addons, or the system libz); both compute the IEEE CRC-32.
+ * crc32_gzip_refl() when libisal.so.2 is on the machine (looked up with dlopen once
+ * per process: Debian ships no static ISA-L, and the prebuilt addon must load where
+ * ISA-L is absent), else libdeflate's libdeflate_crc32() when the build linked
+ * libdeflate.a, else zlib's crc32_z() (Node's own zlib, exported to addons, or the
+ * system libz); all compute the IEEE CRC-32.
  *
  * `lzo-rle` (zram's default, the kernel's bitstream version 1) has no liblzo2
  * implementation: it runs on this package's own port of the kernel's coder (lzo_rle.c),
@@ -34,12 +37,36 @@
 #else
 #define LINKAGE "shared"
 #endif
-#ifdef ZSWAP_LZO_ISAL
-#include <isa-l/crc.h>
-#define CRC_IMPL "isa-l"
+#ifdef ZSWAP_LZO_LIBDEFLATE
+#include <libdeflate.h>
+#define BASE_CRC_IMPL "libdeflate"
 #else
 #include <zlib.h>
-#define CRC_IMPL "zlib"
+#define BASE_CRC_IMPL "zlib"
+#endif
+#ifdef ZSWAP_LZO_ISAL
+#include <dlfcn.h>
+/* Bind the symbol versions every x86-64 glibc has (2.2.5), not 2.34's, so the
+ * prebuilt addon keeps loading on glibc releases before 2.34. */
+#if defined(__x86_64__) && defined(__GLIBC__)
+__asm__(".symver dlopen,dlopen@GLIBC_2.2.5");
+__asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
+#endif
+/* ISA-L's declaration (isa-l/crc.h), so that no header is needed to build. */
+typedef uint32_t (*isal_crc_fn)(uint32_t init_crc, const unsigned char *buf, uint64_t len);
+/* Set once per process; environments starting at once may both look it up and store
+ * the same pointer (dlopen counts references), hence the atomic store. */
+static isal_crc_fn isal_crc32;
+
+/* ZSWAP_LZO_ISAL=0 in the environment keeps ISA-L out (to measure or test the others). */
+static void find_isal(void) {
+  const char *off = getenv("ZSWAP_LZO_ISAL");
+  if (__atomic_load_n(&isal_crc32, __ATOMIC_ACQUIRE) != NULL || (off != NULL && strcmp(off, "0") == 0)) return;
+  void *lib = dlopen("libisal.so.2", RTLD_NOW | RTLD_LOCAL);
+  if (lib == NULL) return;
+  isal_crc_fn f = (isal_crc_fn)dlsym(lib, "crc32_gzip_refl");
+  if (f != NULL) __atomic_store_n(&isal_crc32, f, __ATOMIC_RELEASE);
+}
 #endif
 
 #define CHECKSUM_BYTES 4
@@ -91,10 +118,15 @@ static void store32(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)(v >> 24);
 }
 
-/* CRC-32 (IEEE, as zlib and gzip): ISA-L's folding kernel when built with it, else zlib's. */
+/* CRC-32 (IEEE, as zlib and gzip): ISA-L's folding kernel when it was found, else
+ * libdeflate's or zlib's. */
 static uint32_t checksum(const uint8_t *p, size_t n) {
 #ifdef ZSWAP_LZO_ISAL
-  return crc32_gzip_refl(0, p, (uint64_t)n);
+  isal_crc_fn isal = __atomic_load_n(&isal_crc32, __ATOMIC_RELAXED);
+  if (isal != NULL) return isal(0, p, (uint64_t)n);
+#endif
+#ifdef ZSWAP_LZO_LIBDEFLATE
+  return libdeflate_crc32(0, p, n);
 #else
   return (uint32_t)crc32_z(0, p, n);
 #endif
@@ -322,7 +354,10 @@ NAPI_MODULE_INIT() {
     napi_throw_error(env, NULL, "@zswap/lzo: out of memory for the liblzo2 work memory");
     return NULL;
   }
-#ifndef ZSWAP_LZO_ISAL
+#ifdef ZSWAP_LZO_ISAL
+  find_isal();
+#endif
+#ifndef ZSWAP_LZO_LIBDEFLATE
   crc32(0, Z_NULL, 0); /* Chromium's zlib (Node's) detects its SIMD kernels on this call */
 #endif
   if (napi_set_instance_data(env, s, free_state, NULL) != napi_ok) {
@@ -344,7 +379,12 @@ NAPI_MODULE_INIT() {
   };
   napi_value version, crc_impl, linkage;
   napi_create_string_utf8(env, lzo_version_string(), NAPI_AUTO_LENGTH, &version);
-  napi_create_string_utf8(env, CRC_IMPL, NAPI_AUTO_LENGTH, &crc_impl);
+#ifdef ZSWAP_LZO_ISAL
+  const char *crc_name = __atomic_load_n(&isal_crc32, __ATOMIC_RELAXED) != NULL ? "isa-l" : BASE_CRC_IMPL;
+#else
+  const char *crc_name = BASE_CRC_IMPL;
+#endif
+  napi_create_string_utf8(env, crc_name, NAPI_AUTO_LENGTH, &crc_impl);
   napi_create_string_utf8(env, LINKAGE, NAPI_AUTO_LENGTH, &linkage);
   napi_property_descriptor values[] = {
       {"lzoVersion", NULL, NULL, NULL, NULL, version, napi_enumerable, NULL},
