@@ -15,7 +15,7 @@ import binding from 'zstd-napi/binding.js'
 import { type Corpus, isCorpusFile, readCorpus, samplePath } from '../corpus.js'
 import { compressorBackend } from '../stacks.js'
 import { lzoRaw, lzoVsLzop } from './lzo-baseline.js'
-import { cliLikePass, mbps, native, type Slots, slots } from './native-cli.js'
+import { cliLikePass, cpuPass, mbps, native, type Slots, slots } from './native-cli.js'
 import { defaultCorpusDir, fixed, median } from './util.js'
 
 export { parseNative } from './native-cli.js'
@@ -66,10 +66,15 @@ export { parseNative } from './native-cli.js'
  * size, and the `lzop CLI (native)` row holds lzop's medians (its ratio is
  * at 256 KiB blocks, so it is higher than any per-page ratio).
  *
+ * Driver rows also carry `cpuCompressMBps` / `cpuDecompressMBps`: the
+ * driver alone over the same pages in process CPU time, which a busy
+ * machine disturbs far less than wall-clock time.
+ *
  * JSON: `{ rows: [{ driver, level, corpus, ratio, compressMBps,
  * decompressMBps, driverVsRaw, driverVsNative, driverLoadVsNative,
- * driverVsFflate }] }`; baseline rows (`driver` like `zstd-napi (raw)` or
- * `zstd CLI (native)`) have null in the last four.
+ * driverVsFflate, cpuCompressMBps, cpuDecompressMBps }] }`; baseline rows
+ * (`driver` like `zstd-napi (raw)` or `zstd CLI (native)`) have null in
+ * `driverVsRaw` and none of the last six.
  * lz4 rows also carry `backend` (`'liblz4'`, and a second row on
  * `'lz4-napi'` when the default is liblz4). The `zstd CLI (native)` row
  * holds the medians of the CLI's runs.
@@ -116,6 +121,14 @@ export interface CompressorBenchRow {
    * level, interleaved; null elsewhere.
    */
   driverVsFflate?: number | null
+  /**
+   * Driver rows: compress MB/s in process CPU time (about 0.3 s of CPU per run each way over
+   * the same 4 KiB pages, median of the runs), steadier than the wall-clock figures on a busy
+   * machine.
+   */
+  cpuCompressMBps?: number
+  /** The same for decompression. */
+  cpuDecompressMBps?: number
 }
 
 /** The JSON document `bench compressors --json` prints. */
@@ -416,6 +429,7 @@ async function run(argv: string[]): Promise<void> {
         const r = { c: [] as number[], d: [] as number[] }
         const ratios: number[] = []
         const vsNative = { c: [] as number[], d: [] as number[] }
+        const cpu = { c: [] as number[], d: [] as number[] }
         pairedPass([s.driver, s.raw], pages, out, true) // warm-up and correctness check
         const cli = { c: [] as number[], d: [] as number[], ratio: 0 }
         for (let k = 0; k < runs; k++) {
@@ -425,6 +439,9 @@ async function run(argv: string[]): Promise<void> {
           r.c.push(mbps(bytesIn, t.compressMs[1]))
           r.d.push(mbps(bytesIn, t.decompressMs[1]))
           ratios.push(...t.sliceRatios)
+          const inCpu = cpuPass(s.driver, pages, out[0], 300)
+          cpu.c.push(inCpu.c)
+          cpu.d.push(inCpu.d)
           if ((s.family === 'lz4' || s.family === 'zstd') && options.native !== false) {
             // timed the way `lz4 -b -i1` / `zstd -b -i1` time themselves, the two taking turns
             const tool = s.family
@@ -462,6 +479,8 @@ async function run(argv: string[]): Promise<void> {
           compressMBps: median(d.c),
           decompressMBps: median(d.d),
           driverVsRaw: median(ratios),
+          cpuCompressMBps: median(cpu.c),
+          cpuDecompressMBps: median(cpu.d),
           ...(backend === undefined ? {} : { backend }),
           ...(s.family === 'lz4' || s.family === 'zstd' || s.driver.name === 'lzo'
             ? {
@@ -604,6 +623,7 @@ function table(rows: readonly CompressorBenchRow[]): string {
       'native compress',
       'native decompress',
       'driver ÷ native c / d',
+      'CPU-time MB/s c / d',
     ],
   })
   const drivers = rows.filter((r) => r.driverVsRaw !== null)
@@ -631,6 +651,9 @@ function table(rows: readonly CompressorBenchRow[]): string {
       typeof r.driverVsNative === 'number'
         ? `${fixed(r.driverVsNative)} / ${fixed(r.driverLoadVsNative as number)}`
         : '-',
+      r.cpuCompressMBps === undefined
+        ? '-'
+        : `${fixed(r.cpuCompressMBps, 0)} / ${fixed(r.cpuDecompressMBps as number, 0)}`,
     ])
   }
   return t.toString()
