@@ -617,7 +617,8 @@ class ComboRun {
       const name = folio.cgroup ?? ROOT_CGROUP
       const lens = this.clens.get(folio.data.buffer) as Int32Array
       const zero = this.#zeroMapped(folio)
-      if (zero && !ok) fail(`store of the all-zero folio ${offset}/o${folio.order} resolved false (the zero map takes it)`)
+      if (zero && !ok)
+        fail(`store of the all-zero folio ${offset}/o${folio.order} resolved false (the zero map takes it)`)
       if (zero) {
         for (let i = 0; i < pages; i++) {
           const o = offset + i
@@ -961,7 +962,9 @@ class ComboRun {
     if (raw >= 0 && st.stored_incompressible_pages !== raw)
       fail(`stats.stored_incompressible_pages ${st.stored_incompressible_pages} ≠ model ${raw}`)
     if (this.incompressible === 'reject' && st.stored_incompressible_pages !== 0)
-      fail(`stats.stored_incompressible_pages is ${st.stored_incompressible_pages} with incompressible 'reject'`)
+      fail(
+        `stats.stored_incompressible_pages is ${st.stored_incompressible_pages} with incompressible 'reject'`,
+      )
     if (st.swpout_zero !== m.swpoutZero) fail(`stats.swpout_zero ${st.swpout_zero} ≠ model ${m.swpoutZero}`)
     if (st.swpin_zero < m.swpinZero || st.swpin_zero > m.swpinZero + this.raced.size)
       fail(`stats.swpin_zero ${st.swpin_zero} ≠ model ${m.swpinZero}`)
