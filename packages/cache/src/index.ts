@@ -10,4 +10,5 @@ export {
   type ZswapParams,
   type ZswapStats,
 } from './options.js'
+export { isZeroFilled } from './zero-map.js'
 export { createZswap, Zswap } from './zswap.js'

@@ -253,34 +253,22 @@ export function loadPageNow(
  */
 function copyRaw(s: CacheState, id: number, dst: Uint8Array, i: number, pages: number): number {
   const t = s.entries
-  let handle: number
-  let length: number
-  let check: number
-  let from = 0
+  const objects = s.objects
+  const o = t.handle[id]
+  const from = t.length[id]
+  const k = objects.pages[o]
+  const type = t.typeOf(id)
+  const base = t.offsetOf(id) - i
   let run = 1
-  if ((t.flags[id] & IN_OBJECT) === 0) {
-    handle = t.handle[id]
-    length = PAGE_SIZE
-    check = t.check[id]
-  } else {
-    const objects = s.objects
-    const o = t.handle[id]
-    from = t.length[id]
-    const k = objects.pages[o]
-    const type = t.typeOf(id)
-    const base = t.offsetOf(id) - i
-    while (i + run < pages && from + run < k && s.inObject(t.get(type, base + i + run), o)) run++
-    handle = objects.handle[o]
-    length = objects.length[o]
-    check = objects.check[o]
-  }
+  while (i + run < pages && from + run < k && s.inObject(t.get(type, base + i + run), o)) run++
+  const length = objects.length[o]
   let bytes: Uint8Array
   try {
-    bytes = readObject(s, handle, length, s.wbSrc)
+    bytes = readObject(s, objects.handle[o], length, s.wbSrc)
   } catch {
     return 0
   }
-  if (bytes.length !== length || crc32(bytes) !== check) return 0
+  if (bytes.length !== length || crc32(bytes) !== objects.check[o]) return 0
   dst.set(bytes.subarray(from << PAGE_SHIFT, (from + run) << PAGE_SHIFT), i << PAGE_SHIFT)
   return run
 }

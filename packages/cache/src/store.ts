@@ -273,11 +273,11 @@ function storeObject(
   const type = b.type[f]
   const first = b.offset[f] + page
   cgroup.zswap += length
-  if (pages === 1) {
-    const id = putEntry(s, type, first, handle, length, flags, cgroup, cid)
-    s.entries.check[id] = check
+  if (pages === 1 && !raw) {
+    putEntry(s, type, first, handle, length, flags, cgroup, cid)
     return true
   }
+  // a multi-page object, or a raw page: a row in the object table (a raw page's holds its CRC)
   const objects = s.objects
   const o = objects.alloc(pages)
   objects.handle[o] = handle
