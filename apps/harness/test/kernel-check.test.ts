@@ -305,6 +305,14 @@ describe('the emulated swap path', () => {
     expect(f.poolBytes).toBe(3 * PAGE_SIZE + 7 * PAGE_SIZE)
   })
 
+  it("takes lzo and lzo-rle (the kernel's names) from @zswap/lzo, without the checksum trailer", async () => {
+    const lzo = (await driverCompressor('lzo'))!
+    const rle = (await driverCompressor('lzo-rle'))!
+    expect([lzo.name, lzo.capabilities.format]).toEqual(['lzo', 'lzo1x'])
+    expect([rle.name, rle.capabilities.format]).toEqual(['lzo-rle', 'lzo-rle'])
+    expect(await driverCompressor('842')).toBeUndefined()
+  })
+
   it('compares counts exactly and the pool within the tolerance', () => {
     const k: CheckFigures = {
       pages: 10,

@@ -2,20 +2,30 @@ import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { loadAddon } from '../src/addon.js'
-import { liblzo2Status, lzo } from '../src/index.js'
+import { liblzo2Status, lzo, lzoRle } from '../src/index.js'
 import { heapPage, PAGE, samples, textPage } from './pages.js'
 
 /**
- * SHA-256 of the blocks liblzo2 writes for {@link pages}, per liblzo2 version,
- * recorded with the addon built from source before the package shipped
- * prebuilt binaries (CRC-32 by ISA-L). The prebuilt addon, with whichever
- * CRC-32 kernel it finds, must write exactly these bytes: the wire format and
- * the compressed streams do not change.
+ * SHA-256 of the blocks the driver writes for {@link pages}, per liblzo2
+ * version: `lzo` (liblzo2's lzo1x_1_15_compress, the kernel's bytes) and
+ * `lzo-rle` (the package's own coder), with and without the checksum. The
+ * prebuilt addon, with whichever CRC-32 kernel it finds, must write exactly
+ * these bytes: the wire format and the compressed streams do not change.
+ * `lzo1x_1` is what liblzo2's lzo1x_1_compress wrote for the same pages
+ * (recorded before the driver moved to lzo1x_1_15, the kernel's dictionary
+ * size): the package's kernel-format coder with liblzo2's 14-bit dictionary
+ * must still write it.
  */
-const EXPECTED: Record<string, { checksum: string; plain: string }> = {
+const EXPECTED: Record<
+  string,
+  { checksum: string; plain: string; rleChecksum: string; rle: string; lzo1x_1: string }
+> = {
   '2.10': {
-    checksum: '936ec105ad5729ae2ed8365b84d4dbc3612161119a509ac39060c19073012c87',
-    plain: '54a9248c2606cd8ca02afe4846cbad0959b0b24795034fe1684448e898601fb7',
+    checksum: 'dd7e32fe29a8da459507ace65f5a7ff404fd404890e5b2c52aedc9362ee58873',
+    plain: '1c05a4c402e59c9c0deed0f70c7f948f1300560cfb294eb1f0fb9fb73bc6b9c0',
+    rleChecksum: '3fec57aa756753a39afc48bf7900a8d8d5a1412b4b527d02d475b0abb89d63b6',
+    rle: '0cf3fe0662e0fabe35a2a2fcf1c32ec4cd76c0214a55793e7a52550bf355654d',
+    lzo1x_1: '54a9248c2606cd8ca02afe4846cbad0959b0b24795034fe1684448e898601fb7',
   },
 }
 
@@ -40,13 +50,23 @@ const status = liblzo2Status()
 const expected = status.lzoVersion === undefined ? undefined : EXPECTED[status.lzoVersion]
 
 describe.runIf(expected !== undefined)(`liblzo2 ${status.lzoVersion} streams`, () => {
-  const want = expected as { checksum: string; plain: string }
+  const want = expected as NonNullable<typeof expected>
 
-  it('are the same bytes as before the prebuilt addon, with and without the checksum', () => {
+  it('are the recorded bytes, lzo and lzo-rle, with and without the checksum', () => {
     const withCrc = lzo()
     const plain = lzo({ checksum: false })
     expect(digest((s, d) => withCrc.compress(s, d))).toBe(want.checksum)
     expect(digest((s, d) => plain.compress(s, d))).toBe(want.plain)
+    const rleCrc = lzoRle()
+    const rle = lzoRle({ checksum: false })
+    expect(digest((s, d) => rleCrc.compress(s, d))).toBe(want.rleChecksum)
+    expect(digest((s, d) => rle.compress(s, d))).toBe(want.rle)
+  })
+
+  it("the kernel-format coder writes lzo's bytes with 13 bits and liblzo2's lzo1x_1 bytes with 14", () => {
+    const addon = loadAddon().addon as NonNullable<ReturnType<typeof loadAddon>['addon']>
+    expect(digest((s, d) => addon.kernelCompress(s, d, 0, 13))).toBe(want.plain)
+    expect(digest((s, d) => addon.kernelCompress(s, d, 0, 14))).toBe(want.lzo1x_1)
   })
 
   it('are the same whichever CRC-32 kernel runs (ISA-L kept out with ZSWAP_LZO_ISAL=0)', () => {

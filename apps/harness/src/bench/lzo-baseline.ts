@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import type { Compressor } from '@zswap/core'
+import { type Compressor, InvalidArgumentError } from '@zswap/core'
+import { liblzo2Status } from '@zswap/lzo'
 import { cpuPass, LZOP_BLOCK_BYTES, lzopBaseline, slots } from './native-cli.js'
 
 /**
@@ -10,27 +10,36 @@ import { cpuPass, LZOP_BLOCK_BYTES, lzopBaseline, slots } from './native-cli.js'
  * its block size; the per-page figures of the lzo row are the driver's).
  */
 
-/** The addon's functions the driver calls, by file, so the bench can call them directly. */
+/** The addon's functions the drivers call, by file, so the bench can call them directly. */
 interface LzoAddonFns {
   compressChecksum(src: Uint8Array, dst: Uint8Array): number
   decompressChecksum(src: Uint8Array, dst: Uint8Array): number
+  compressRleChecksum(src: Uint8Array, dst: Uint8Array): number
+  decompressRleChecksum(src: Uint8Array, dst: Uint8Array): number
 }
 
 /**
- * The driver's own addon (`@zswap/lzo`'s build/Release/zswap_lzo.node), with
- * the default options' work (CRC-32 trailer on): the driver's cost on top of
- * it is `driverVsRaw`.
+ * The drivers' own addon (the binary `liblzo2Status().addonPath` names), with
+ * the default options' work (CRC-32 trailer on) for `lzo` or `lzo-rle`: the
+ * driver's cost on top of it is `driverVsRaw`.
  */
-export function lzoRaw(): {
+export function lzoRaw(algorithm: 'lzo' | 'lzo-rle'): {
   name: string
   compress(src: Uint8Array, dst: Uint8Array): number
   decompress(src: Uint8Array, dst: Uint8Array): number
 } {
-  const require = createRequire(import.meta.url)
-  const root = dirname(require.resolve('@zswap/lzo/package.json'))
-  const addon = require(join(root, 'build', 'Release', 'zswap_lzo.node')) as LzoAddonFns
+  const { addonPath, reason } = liblzo2Status()
+  if (addonPath === undefined) throw new InvalidArgumentError(`[zswap-harness] lzo: ${reason}`)
+  const addon = createRequire(import.meta.url)(addonPath) as LzoAddonFns
+  if (algorithm === 'lzo-rle') {
+    return {
+      name: 'lzo-rle addon (raw)',
+      compress: addon.compressRleChecksum,
+      decompress: addon.decompressRleChecksum,
+    }
+  }
   return {
-    name: 'liblzo2 addon (raw)',
+    name: 'lzo addon (raw)',
     compress: addon.compressChecksum,
     decompress: addon.decompressChecksum,
   }

@@ -28,7 +28,8 @@ export function poolRatio(f: CheckFigures): number {
 /**
  * The project's compressor for a kernel compressor name, in the kernel's
  * format (no checksum trailer), from its driver package: deflate (level 6,
- * the kernel's), lzo, lz4, zstd (level 3, crypto/zstd.c's default).
+ * the kernel's), lzo, lzo-rle (registry name `lzo_rle`), lz4, zstd (level 3,
+ * crypto/zstd.c's default).
  * @throws UsageError (from the registry) when the driver package is not built
  * @returns undefined when the harness has no driver for that compressor
  */
@@ -36,15 +37,14 @@ export async function driverCompressor(name: string): Promise<Compressor | undef
   const options: Record<string, Record<string, unknown>> = {
     deflate: { level: 6, checksum: false },
     lzo: { checksum: false },
+    'lzo-rle': { checksum: false },
     lz4: { checksum: false },
     zstd: { level: 3 },
   }
   const opts = options[name]
   const registry = new DriverRegistry()
-  // lzo before the registry knows it
-  const entry =
-    registry.get(name) ??
-    (name === 'lzo' ? { kind: 'compressor' as const, name, package: '@zswap/lzo' } : undefined)
+  // /proc/crypto's names use '-', the registry's '_'
+  const entry = registry.get(name.replaceAll('-', '_'))
   if (opts === undefined || entry === undefined) return undefined
   const factory = (await registry.factory(entry)) as (o: object) => Compressor
   return factory(opts)
