@@ -7,6 +7,7 @@ import { formatHtml } from '../src/output/html.js'
 import { formatMarkdown } from '../src/output/markdown.js'
 import { formatTable } from '../src/output/table.js'
 import { SCHEMA_VERSION } from '../src/schema.js'
+import { syntheticCorpus } from '../src/workloads/synthetic.js'
 
 describe('workloadRatios: every page of the workload counts', () => {
   it('zero-mapped pages take 0 bytes, disk pages 4096, held pages their compressed bytes', () => {
@@ -132,5 +133,48 @@ describe('the comparison reports ratios over the whole workload', () => {
     expect(Number(lz4[cols.indexOf('diskPages')])).toBe(r.diskPages)
     expect(Number(lz4[cols.indexOf('zeroPages')])).toBe(r.zeroPages)
     expect(Number(lz4[cols.indexOf('incompressiblePages')])).toBe(r.incompressiblePages)
+  })
+})
+
+describe('zero and incompressible pages as Linux 6.18 handles them', () => {
+  it('zero pages are kept out of zswap, random pages stored as-is (zsmalloc) or rejected (zbud holds no 4096-byte object)', async () => {
+    const corpus = syntheticCorpus({ pages: 512, ratio: 1, zero: 0.25, same: 0.25, seed: 7 })
+    let zero = 0
+    let random = 0
+    for (let p = 0; p < corpus.pages; p++) {
+      const page = corpus.data.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE)
+      if (page.every((b) => b === 0)) zero++
+      else if (page[0] !== page[8] || page[1] !== page[9] || page[3] !== page[4091]) random++
+    }
+    expect(zero).toBeGreaterThan(100)
+    expect(random).toBeGreaterThan(200)
+    const report = await compareStacks({
+      stacks: ['lz4+zsmalloc', 'zstd+zbud'],
+      workloads: ['synthetic(pages=512,ratio=1,zero=0.25,same=0.25,seed=7)'],
+      corpora: [],
+      runs: 1,
+      warmup: 0,
+      scaleObjects: 0,
+    })
+    const [, zs, zb] = report.results
+    for (const r of [zs, zb]) {
+      expect(r.zeroPages).toBe(zero)
+      expect(r.counters.swpout_zero).toBe(zero)
+      expect(r.counters.stored_pages).toBe(r.storedPages - zero) // zero-mapped pages are not in zswap
+    }
+    expect(zs).toMatchObject({ incompressiblePages: random, diskPages: 0, storedPages: 512 })
+    expect(zb).toMatchObject({ incompressiblePages: 0, diskPages: random, storedPages: 512 - random })
+    // the same pages take 4096 bytes each either way: in the pool as-is, or on disk
+    const other = 512 - zero - random
+    for (const r of [zs, zb]) {
+      const sameFilled = r.compressedBytes - r.incompressiblePages * PAGE_SIZE
+      expect(sameFilled).toBeLessThan(other * 64)
+      expect(r.ratio).toBeCloseTo((512 * PAGE_SIZE) / (sameFilled + random * PAGE_SIZE), 9)
+    }
+    expect(zs.ratio).toBeCloseTo(zb.ratio, 1)
+    const table = formatTable(report)
+    const line = table.split('\n').find((l) => l.includes('lz4+zsmalloc'))!
+    expect(line).toContain(` ${zero} `)
+    expect(line).toContain(` ${random} `)
   })
 })
