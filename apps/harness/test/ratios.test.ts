@@ -1,6 +1,7 @@
 import { PAGE_SIZE } from '@zswap/core'
 import { describe, expect, it } from 'vitest'
 import { compareStacks } from '../src/compare.js'
+import { readSample } from '../src/corpus.js'
 import { workloadRatios } from '../src/measure/ratios.js'
 import { formatCsv } from '../src/output/csv.js'
 import { formatHtml } from '../src/output/html.js'
@@ -176,5 +177,30 @@ describe('zero and incompressible pages as Linux 6.18 handles them', () => {
     const line = table.split('\n').find((l) => l.includes('lz4+zsmalloc'))!
     expect(line).toContain(` ${zero} `)
     expect(line).toContain(` ${random} `)
+  })
+})
+
+describe('under pressure', () => {
+  it('pages written back count as disk pages, 4096 bytes each, like rejected ones', async () => {
+    const report = await compareStacks({
+      stacks: ['lz4+zsmalloc'],
+      workloads: ['pressure(streams=2,limit=0.25)'],
+      corpora: [readSample()],
+      runs: 1,
+      warmup: 0,
+      baseline: false,
+      scaleObjects: 0,
+    })
+    const [r] = report.results
+    expect(r.integrity.ok).toBe(true)
+    const held = r.counters.stored_pages
+    expect(r.storedPages).toBe(held + r.zeroPages)
+    expect(r.diskPages).toBe(r.pages - r.zeroPages - held)
+    // a pool of a quarter of the bytes offered cannot hold what lz4 makes of the sample
+    expect(r.diskPages).toBeGreaterThan(r.pages / 4)
+    expect(r.pressure!.writtenBack + r.pressure!.rejectedFolios).toBeGreaterThan(0)
+    expect(r.ratio).toBeCloseTo((r.pages * PAGE_SIZE) / (r.compressedBytes + r.diskPages * PAGE_SIZE), 9)
+    expect(r.effectiveRatio).toBeCloseTo(r.pages / (r.poolPages + r.diskPages), 9)
+    expect(r.effectiveRatio).toBeLessThan(1.5)
   })
 })
