@@ -38,7 +38,7 @@ export class ModeCodec {
   compress(src: Uint8Array, dst: Uint8Array): number {
     const trailer = this.#checksum ? TRAILER : 0
     if (dst.length <= trailer) return RESULT.DOES_NOT_FIT
-    const n = this.#encoder.compress(src, dst.subarray(0, dst.length - trailer))
+    const n = this.#encoder.compress(src, dst, dst.length - trailer)
     if (n < 0) return RESULT.DOES_NOT_FIT
     if (!this.#checksum) return n
     const h = crc32(src)
