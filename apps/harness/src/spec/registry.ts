@@ -81,6 +81,15 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = [
     params: { checksum: 'bool' },
   },
   {
+    kind: 'compressor',
+    name: 'lzo_rle',
+    summary:
+      "the kernel's lzo-rle (zram's default): LZO1X-1 with zero runs + CRC-32; checksum=false: the kernel's bytes",
+    package: '@zswap/lzo',
+    factory: 'lzoRle',
+    params: { checksum: 'bool' },
+  },
+  {
     kind: 'accelerator',
     name: 'iaa',
     summary:
