@@ -15,3 +15,11 @@ acceleratorSuite('@zswap/iaa (deflate, async mode, engine 0 dies after 3 jobs)',
 acceleratorSuite('@zswap/iaa (lz4, irq mode)', () => iaa({ engines: 2, algorithm: 'lz4', mode: 'irq' }), {
   share: true,
 })
+acceleratorSuite('@zswap/iaa (deflate, canned mode)', () => iaa({ engines: 2, compressionMode: 'canned' }), {
+  share: true,
+})
+acceleratorSuite(
+  '@zswap/iaa (deflate, dynamic mode: jobs above 4 KiB in software)',
+  () => iaa({ engines: 2, compressionMode: 'dynamic' }),
+  { share: true },
+)

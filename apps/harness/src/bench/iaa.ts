@@ -3,8 +3,7 @@ import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import { createZswap } from '@zswap/cache'
 import { type CompressJob, createFolio, type Folio, PAGE_SIZE, swapEntry } from '@zswap/core'
-import { deflate } from '@zswap/deflate'
-import { type IaaDevice, type IaaOptions, iaa } from '@zswap/iaa'
+import { type IaaDevice, type IaaOptions, iaa, ModeCodec } from '@zswap/iaa'
 import { zbud } from '@zswap/zbud'
 import { cac } from 'cac'
 import Table from 'cli-table3'
@@ -224,7 +223,8 @@ function inlinePass(algorithm: Algorithm, pages: readonly Uint8Array[]): number 
   const dst = new Uint8Array(2 * PAGE_SIZE)
   const t0 = performance.now()
   if (algorithm === 'deflate') {
-    const compressor = deflate({ level: LEVEL })
+    // the engines' codec: the device's fixed-mode writer and CRC-32
+    const compressor = new ModeCodec('fixed')
     for (const page of pages) compressor.compress(page, dst)
   } else {
     for (const page of pages) {
