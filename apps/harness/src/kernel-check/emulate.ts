@@ -42,9 +42,7 @@ export async function driverCompressor(name: string): Promise<Compressor | undef
   const opts = options[name]
   const registry = new DriverRegistry()
   // lzo before the registry knows it
-  const entry =
-    registry.get(name) ??
-    (name === 'lzo' ? { kind: 'compressor' as const, name, package: '@zswap/lzo' } : undefined)
+  const entry = registry.get(name)
   if (opts === undefined || entry === undefined) return undefined
   const factory = (await registry.factory(entry)) as (o: object) => Compressor
   return factory(opts)
