@@ -159,6 +159,24 @@ describe('kernel-check on a fake kernel tree', () => {
     expect(treeState(tree.root)).toEqual(before)
   })
 
+  it('measures again while other processes swap, up to three times, and says so', async () => {
+    const want = await expected()
+    for (const [busy, attempts, noise] of [
+      [[5, 0], 2, 0],
+      [[5, 5, 5], 3, 5],
+    ] as const) {
+      const { ops } = fakeOps(tree.root)
+      let calls = 0
+      const pageout = fakePageout(tree.fs, () => want, { othersSwapping: () => busy[calls++] })
+      const { o, log } = options(tree.fs, ops, { pageout })
+      const r = await kernelCheck(o)
+      expect(calls).toBe(attempts)
+      expect(r.status === 'done' && r.checks[0].noise).toBe(noise)
+      expect(log.filter((l) => l.includes('swap events of other processes'))).toHaveLength(attempts - 1)
+      expect(treeState(tree.root)).toEqual(before)
+    }
+  })
+
   it('a count that differs, the pool beyond the tolerance, or a wrong page: exit 1', async () => {
     const want = await expected()
     const file = tree.fs.path('var/tmp/synthetic.pages')

@@ -170,7 +170,7 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
       out(
         `kernel ratio ${poolRatio(c.kernel).toFixed(3)} · paged out in ${c.helper.rounds} MADV_PAGEOUT round(s)` +
           `${c.helper.resident > 0 ? ` · ${c.helper.resident} pages stayed resident` : ''}` +
-          `${c.noise > 0 ? ` · ${c.noise} pages of other processes swapped meanwhile` : ''}` +
+          `${c.noise > 0 ? ` · ${c.noise} swap events of other processes meanwhile (figures blurred)` : ''}` +
           `${c.splitFolios > 0 ? ` · the kernel split ${c.splitFolios} large folios before swap-out (swpout_fallback: a rotational swap device?)` : ''}\n`,
       )
       if (c.helper.mismatches > 0) {
