@@ -226,6 +226,23 @@ describe('kernel-check on a fake kernel tree', () => {
     expect(treeState(tree.root)).toEqual(before)
   })
 
+  it('the command turns a refused setup step into exit 2 with its message, everything restored', async () => {
+    const { ops, fail } = fakeOps(tree.root)
+    fail.add('mkswap')
+    const err: string[] = []
+    const code = await kernelCheckMain(['--compressor', 'deflate', '--sizes', 'driver'], {
+      fs: tree.fs,
+      ops,
+      helper: process.execPath,
+      out: () => {},
+      err: (t) => err.push(t),
+      check: { pageout: fakePageout(tree.fs, () => ({})) },
+    })
+    expect(code).toBe(2)
+    expect(err.join('')).toContain('kernel-check: cannot run: mkswap failed (injected)')
+    expect(treeState(tree.root)).toEqual(before)
+  })
+
   it('a failure inside the memory side restores too', async () => {
     const { ops } = fakeOps(tree.root)
     const pageout = async () => {

@@ -140,20 +140,28 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
     (mthpKiB.length > 0 && fs.exists(fs.path('sys/class/zram-control')) ? 'zram' : 'file')
   if (swap !== 'file' && swap !== 'zram') throw new UsageError(`--swap must be file or zram, got '${swap}'`)
   const json = flags.get('json') === true
-  const result = await kernelCheck({
-    corpora,
-    compressor,
-    tolerance: tolerance / 100,
-    mthpKiB,
-    swapDevice: swap,
-    sizes: sizes as 'auto' | 'helper' | 'driver',
-    swapDir: (flags.get('swap-dir') as string | undefined) ?? fs.path('var/tmp'),
-    fs,
-    ops,
-    helper,
-    log: (line) => err(`kernel-check: ${line}\n`),
-    ...deps.check,
-  })
+  let result: KernelCheckResult
+  try {
+    result = await kernelCheck({
+      corpora,
+      compressor,
+      tolerance: tolerance / 100,
+      mthpKiB,
+      swapDevice: swap,
+      sizes: sizes as 'auto' | 'helper' | 'driver',
+      swapDir: (flags.get('swap-dir') as string | undefined) ?? fs.path('var/tmp'),
+      fs,
+      ops,
+      helper,
+      log: (line) => err(`kernel-check: ${line}\n`),
+      ...deps.check,
+    })
+  } catch (error) {
+    // a setup step the machine refused (no debugfs, mkswap failed…) or a restore that failed: say
+    // which; kernelCheck has undone what it could (a failed undo is named and kept in the journal)
+    err(`kernel-check: cannot run: ${(error as Error).message}\n`)
+    return 2
+  }
   if (json) out(`${JSON.stringify(jsonResult(result), null, 2)}\n`)
   if (result.status === 'cannot-run') {
     err(`kernel-check: cannot run; missing:\n${result.missing.map((m) => `  - ${m}\n`).join('')}`)
