@@ -28,7 +28,7 @@ export function poolRatio(f: CheckFigures): number {
 /**
  * The project's compressor for a kernel compressor name, in the kernel's
  * format (no checksum trailer), from its driver package: deflate (level 6,
- * the kernel's), lzo, lz4, zstd (level 3, crypto/zstd.c's default).
+ * the kernel's), lzo, lzo-rle, lz4, zstd (level 3, crypto/zstd.c's default).
  * @throws UsageError (from the registry) when the driver package is not built
  * @returns undefined when the harness has no driver for that compressor
  */
@@ -36,13 +36,14 @@ export async function driverCompressor(name: string): Promise<Compressor | undef
   const options: Record<string, Record<string, unknown>> = {
     deflate: { level: 6, checksum: false },
     lzo: { checksum: false },
+    'lzo-rle': { checksum: false },
     lz4: { checksum: false },
     zstd: { level: 3 },
   }
   const opts = options[name]
   const registry = new DriverRegistry()
-  // lzo before the registry knows it
-  const entry = registry.get(name)
+  // registry names have no '-': the kernel's lzo-rle is lzo_rle there
+  const entry = registry.get(name.replace('-', '_'))
   if (opts === undefined || entry === undefined) return undefined
   const factory = (await registry.factory(entry)) as (o: object) => Compressor
   return factory(opts)
