@@ -39,7 +39,7 @@ const FLAGS: FlagSpec[] = [
     name: 'mthp',
     type: 'list',
     value: 'KIB',
-    help: 'Swap out large folios of this mTHP size in KiB, e.g. 64 (repeatable; sets hugepages-<N>kB/enabled to madvise, others to never, and restores them)',
+    help: 'Swap out large folios of this mTHP size in KiB, e.g. 64 (repeatable; sets hugepages-<N>kB/enabled to madvise, others to never, and restores them; the emulation uses the largest)',
   },
   {
     name: 'swap-dir',
