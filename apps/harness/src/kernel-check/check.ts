@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { PAGE_SIZE } from '@zswap/core'
 import type { Corpus } from '../corpus.js'
 import { type CompareRow, compareFigures } from './compare.js'
-import { type CheckFigures, compressedSizes, driverCompressor, emulate } from './emulate.js'
+import { type CheckFigures, compressedSizes, driverCompressor } from './emulate.js'
 import { emulateWithCache } from './emulate-cache.js'
 import { type HelperResult, helperBuilt, runHelper } from './helper.js'
 import type { KernelFs } from './kernel-fs.js'
@@ -71,8 +71,6 @@ export type KernelCheckResult =
       readonly status: 'done'
       /** Where the emulation's object sizes came from. */
       readonly sizeSource: string
-      /** `'cache'`: @zswap/cache's own store path and counters; `'direct'`: the same rules in emulate.ts. */
-      readonly emulator: 'cache' | 'direct'
       readonly checks: CorpusCheck[]
       readonly changes: string[]
       readonly recovered: number
@@ -221,15 +219,11 @@ export async function kernelCheck(o: KernelCheckOptions): Promise<KernelCheckRes
   const folioPages = o.mthpKiB.length === 0 ? 1 : Math.max(...o.mthpKiB) / 4
   const emulated: CheckFigures[] = []
   let sizeSource = ''
-  let emulator: 'cache' | 'direct' = 'cache'
   for (const corpus of o.corpora) {
     const sizes = await emulationSizes(o, corpus.data)
     if ('missing' in sizes) return { status: 'cannot-run', missing: [sizes.missing] }
     sizeSource = sizes.source
-    // the project's cache when it has the 6.18 swap path, else the same rules here
-    const viaCache = await emulateWithCache(corpus.data, sizes.sizes, { folioPages })
-    if (viaCache === undefined) emulator = 'direct'
-    emulated.push(viaCache ?? emulate(corpus.data, sizes.sizes, { folioPages }))
+    emulated.push(await emulateWithCache(corpus.data, sizes.sizes, { folioPages }))
   }
 
   const release = await o.ops.lock(o.fs.path(LOCK_FILE))
@@ -307,7 +301,6 @@ export async function kernelCheck(o: KernelCheckOptions): Promise<KernelCheckRes
     return {
       status: 'done',
       sizeSource,
-      emulator,
       checks,
       changes: [...session.changes],
       recovered: recovered.length,

@@ -169,11 +169,9 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
     return 2
   }
   if (!json) {
-    const how =
-      result.emulator === 'cache'
-        ? '@zswap/cache (zero map, incompressible pages stored as-is)'
-        : 'zero map and store-as-is rules (this @zswap/cache predates them)'
-    out(`emulation: ${how} + zsmalloc (chain 8) · object sizes: ${result.sizeSource}\n`)
+    out(
+      `emulation: @zswap/cache (zero map, incompressible pages stored as-is) + zsmalloc (chain 8) · object sizes: ${result.sizeSource}\n`,
+    )
     for (const c of result.checks) {
       out(
         `\n${c.corpus} (${c.kernel.pages} pages, ${compressor}${mthpKiB.length > 0 ? `, ${Math.max(...mthpKiB)}K folios` : ''})\n`,
