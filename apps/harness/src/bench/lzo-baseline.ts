@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import type { Compressor } from '@zswap/core'
+import { liblzo2Status } from '@zswap/lzo'
 import { cpuPass, LZOP_BLOCK_BYTES, lzopBaseline, slots } from './native-cli.js'
 
 /**
@@ -17,7 +17,7 @@ interface LzoAddonFns {
 }
 
 /**
- * The driver's own addon (`@zswap/lzo`'s build/Release/zswap_lzo.node), with
+ * The driver's own addon (the binary `liblzo2Status().addonPath` names), with
  * the default options' work (CRC-32 trailer on): the driver's cost on top of
  * it is `driverVsRaw`.
  */
@@ -26,9 +26,9 @@ export function lzoRaw(): {
   compress(src: Uint8Array, dst: Uint8Array): number
   decompress(src: Uint8Array, dst: Uint8Array): number
 } {
-  const require = createRequire(import.meta.url)
-  const root = dirname(require.resolve('@zswap/lzo/package.json'))
-  const addon = require(join(root, 'build', 'Release', 'zswap_lzo.node')) as LzoAddonFns
+  const { addonPath, reason } = liblzo2Status()
+  if (addonPath === undefined) throw new Error(`@zswap/lzo's addon did not load: ${reason}`)
+  const addon = createRequire(import.meta.url)(addonPath) as LzoAddonFns
   return {
     name: 'liblzo2 addon (raw)',
     compress: addon.compressChecksum,
