@@ -1,5 +1,5 @@
 import { cpus } from 'node:os'
-import { type Accelerator, type Compressor, ErrorCode, ZswapError } from '@zswap/core'
+import { type Accelerator, type Compressor, ErrorCode, PageArena, ZswapError } from '@zswap/core'
 import type { Corpus } from './corpus.js'
 import { medianRecord } from './measure/median.js'
 import { paretoFront } from './measure/pareto.js'
@@ -81,6 +81,8 @@ interface Instance {
 }
 
 const BASELINE = 'memcpy' as const
+/** The progress events' workload name while pools are measured at scale. */
+export const SCALING = 'pools at scale'
 
 /**
  * Expands and checks stack specs (sweeps included) against the registry.
@@ -201,16 +203,20 @@ async function runOne(
  */
 async function atScale(
   m: Measurement,
-  plan: StackPlan | typeof BASELINE,
+  plan: StackPlan,
   sizes: Int32Array | undefined,
   registry: DriverRegistry,
   scaleObjects: number,
+  arena: PageArena,
 ): Promise<Pick<StackResult, 'scaleObjects' | 'poolPagesAtScale' | 'effectiveRatioAtScale'>> {
   const asRun = { scaleObjects: 0, poolPagesAtScale: m.poolPages, effectiveRatioAtScale: m.effectiveRatio }
-  if (plan === BASELINE || sizes === undefined || scaleObjects === 0) return asRun
+  if (sizes === undefined) return asRun
   let scaled: ReturnType<typeof poolAtScale>
   try {
-    scaled = poolAtScale(await zpoolMaker(plan, registry), sizes, scaleObjects)
+    // The project's zpools take their pages from one arena shared by every pass, so the memory
+    // is faulted in once, not once per stack (a page budget needs a private arena).
+    const shared = plan.zpool.entry.package.startsWith('@zswap/') && plan.zpool.options.maxPages === undefined
+    scaled = poolAtScale(await zpoolMaker(plan, registry, shared ? { arena } : {}), sizes, scaleObjects)
   } catch (error) {
     // A zpool with a page budget (`zsmalloc(maxPages=N)`) may not hold the pool at scale: not measured.
     if (ZswapError.hasCode(error, ErrorCode.ZPOOL_FULL)) return asRun
@@ -259,6 +265,8 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
     ...plans,
   ]
   const results: StackResult[] = []
+  // Pools at scale are measured after every run, so their memory never shows in a run's figures.
+  const scaling: { row: StackResult; plan: StackPlan; sizes: Int32Array | undefined }[] = []
   for (const instance of work) {
     const total = runs + warmup
     const done = new Map<number, number>()
@@ -275,15 +283,19 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
     for (const [s, subject] of subjects.entries()) {
       const baseline = subject === BASELINE
       const m = aggregate(perStack[s].map((r) => r.m))
-      rows.push({
+      const row: StackResult = {
         workload: instance.info.id,
         stack: baseline ? BASELINE : subject.name,
         baseline,
         medianOf: runs,
         pareto: false,
         ...m,
-        ...(await atScale(m, subject, perStack[s][0].objectSizes, registry, scaleObjects)),
-      })
+        scaleObjects: 0,
+        poolPagesAtScale: m.poolPages,
+        effectiveRatioAtScale: m.effectiveRatio,
+      }
+      rows.push(row)
+      if (!baseline) scaling.push({ row, plan: subject, sizes: perStack[s][0].objectSizes })
     }
     const candidates = rows.filter((r) => !r.baseline)
     const front = paretoFront(candidates.map((r) => [r.ratio, r.storeMBps] as const))
@@ -291,6 +303,17 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
       r.pareto = front.has(i)
     })
     results.push(...rows)
+  }
+  if (scaleObjects > 0) {
+    const arena = new PageArena()
+    try {
+      for (const [i, { row, plan, sizes }] of scaling.entries()) {
+        Object.assign(row, await atScale(row, plan, sizes, registry, scaleObjects, arena))
+        options.onProgress?.({ workload: SCALING, stack: 'every stack', done: i + 1, total: scaling.length })
+      }
+    } finally {
+      arena.destroy()
+    }
   }
   const cpu = cpus()
   return {

@@ -9,6 +9,7 @@ export {
   CompressionFailedError,
   CorruptDataError,
   ErrorCode,
+  InsecureSwapFileError,
   InvalidArgumentError,
   InvalidHandleError,
   invalidOption,

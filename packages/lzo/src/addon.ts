@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url'
  * bytes written, or a negative code (see {@link EncodeStatus}, {@link DecodeStatus}).
  */
 export interface LzoAddon {
-  /** A plain LZO1X-1 stream into dst; {@link EncodeStatus} when it fails (dst then untouched). */
+  /**
+   * A plain LZO1X-1 stream into dst (liblzo2's `lzo1x_1_15_compress`, the kernel's bytes);
+   * {@link EncodeStatus} when it fails (dst then untouched).
+   */
   compress(src: Uint8Array, dst: Uint8Array): number
   /** As {@link LzoAddon.compress}, plus the CRC-32 trailer. */
   compressChecksum(src: Uint8Array, dst: Uint8Array): number
@@ -16,6 +19,23 @@ export interface LzoAddon {
   decompress(src: Uint8Array, dst: Uint8Array): number
   /** As {@link LzoAddon.decompress}, verifying the CRC-32 trailer first. */
   decompressChecksum(src: Uint8Array, dst: Uint8Array): number
+  /** An lzo-rle stream (the kernel's bitstream version 1) from this package's own coder. */
+  compressRle(src: Uint8Array, dst: Uint8Array): number
+  /** As {@link LzoAddon.compressRle}, plus the CRC-32 trailer. */
+  compressRleChecksum(src: Uint8Array, dst: Uint8Array): number
+  /** Decodes a version 0 or 1 stream with this package's own bounded decoder. */
+  decompressRle(src: Uint8Array, dst: Uint8Array): number
+  /** As {@link LzoAddon.decompressRle}, verifying the CRC-32 trailer first. */
+  decompressRleChecksum(src: Uint8Array, dst: Uint8Array): number
+  /**
+   * The kernel-format coder with a chosen bitstream version (0: `lzo`, 1: `lzo-rle`) and
+   * dictionary size (13: the kernel's; 14: liblzo2's `lzo1x_1`), straight into dst with
+   * its own bounds: the stream's length, or a negative {@link KernelStatus}. For tests
+   * and sizing.
+   */
+  kernelCompress(src: Uint8Array, dst: Uint8Array, version: 0 | 1, dictBits: number): number
+  /** The kernel-format decoder alone, straight into dst: bytes written or a {@link KernelStatus}. */
+  kernelDecompress(src: Uint8Array, dst: Uint8Array): number
   /** CRC-32 (IEEE) of `data`, with the same code the trailer uses. */
   crc32(data: Uint8Array): number
   /** liblzo2's version string, e.g. `'2.10'`. */
@@ -44,6 +64,15 @@ export const DecodeStatus = {
   CORRUPT: -4,
   NO_MEMORY: -5,
   TRAILING: -6,
+} as const
+
+/** Negative results of the addon's kernel-format coder called directly. */
+export const KernelStatus = {
+  OUTPUT_OVERRUN: -1,
+  INPUT_OVERRUN: -2,
+  LOOKBEHIND_OVERRUN: -3,
+  INPUT_NOT_CONSUMED: -4,
+  ERROR: -5,
 } as const
 
 /** The addon and the file it came from, or why it could not be loaded. */

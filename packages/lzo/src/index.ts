@@ -1,7 +1,7 @@
 import { loadAddon } from './addon.js'
 import { LzoCompressor, type LzoOptions } from './lzo-compressor.js'
 
-export type { LzoBackend } from './codec.js'
+export type { LzoAlgorithm, LzoBackend } from './codec.js'
 export { type LzoCapabilities, LzoCompressor, type LzoOptions } from './lzo-compressor.js'
 
 /**
@@ -17,6 +17,19 @@ export { type LzoCapabilities, LzoCompressor, type LzoOptions } from './lzo-comp
  */
 export function lzo(options?: LzoOptions): LzoCompressor {
   return new LzoCompressor(options)
+}
+
+/**
+ * Creates an lzo-rle Compressor: the kernel's `lzo-rle` (zram's default),
+ * LZO1X-1 with runs of zero bytes coded in one instruction. Same as
+ * `lzo({ ...options, algorithm: 'lzo-rle' })`.
+ * @throws CompressionFailedError (`ERR_COMPRESSION_FAILED`) when this
+ * package's addon is not built.
+ * @example
+ * const compressor = lzoRle({ checksum: false }) // the kernel's lzo-rle bytes
+ */
+export function lzoRle(options?: Omit<LzoOptions, 'algorithm'>): LzoCompressor {
+  return new LzoCompressor({ ...options, algorithm: 'lzo-rle' })
 }
 
 /**

@@ -11,7 +11,7 @@ vi.mock('../src/addon.js', async (original) => ({
   }),
 }))
 
-const { lzo, liblzo2Status } = await import('../src/index.js')
+const { lzo, lzoRle, liblzo2Status } = await import('../src/index.js')
 
 describe('without the liblzo2 addon', () => {
   it('liblzo2Status() says it is missing and why', () => {
@@ -26,6 +26,7 @@ describe('without the liblzo2 addon', () => {
   ])('lzo(%o) throws ERR_COMPRESSION_FAILED with the one-line install hint', (options) => {
     const make = () => lzo(options)
     expect(make).toThrow(CompressionFailedError)
+    expect(() => lzoRle(options)).toThrow(/liblzo2-dev/)
     expect(make).toThrow(/^\[@zswap\/lzo\] the liblzo2 addon did not load \(No native build was found/)
     expect(make).toThrow(/apt-get install -y build-essential liblzo2-dev/)
     expect(make).toThrow(/node_modules\/@zswap\/lzo\/scripts\/build-addon\.mjs/)

@@ -8,7 +8,7 @@
   "targets": [
     {
       "target_name": "zswap_lzo",
-      "sources": ["lzo_addon.c"],
+      "sources": ["lzo_addon.c", "lzo_rle.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-fvisibility=hidden"],
       "libraries": ["<(lzo_lib)", "-Wl,--exclude-libs,ALL"],
