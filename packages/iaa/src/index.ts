@@ -16,3 +16,22 @@ export type { IaaFaults, IaaOptions } from './iaa-options.js'
 export function iaa(options?: IaaOptions): IaaDevice {
   return new IaaDevice(normalizeOptions(options))
 }
+export {
+  type BatchCall,
+  type DeviceModel,
+  type DevicePath,
+  DeviceTimeline,
+  type Direction,
+  type EngineTiming,
+  modelBatch,
+  type PathOverhead,
+} from './device-model.js'
+export { type DirectionFit, fitBatchNs, fitDirection } from './device-model-fit.js'
+export { DEVICE_PRESETS, SPR } from './presets.js'
+export {
+  BY_N_RFC_SOFTWARE,
+  BY_N_RFC_TABLE,
+  byNLatencies,
+  IAA_CRYPTO_V11_TABLE1,
+  type PublishedLatency,
+} from './published-spr.js'
