@@ -5,6 +5,7 @@ export type { IaaAlgorithm } from './codec.js'
 export { FORMATS } from './codec.js'
 export { IaaDevice, type IaaFallbacks, type IaaStats } from './iaa-device.js'
 export type { IaaFaults, IaaOptions } from './iaa-options.js'
+export type { IaaModeledStats } from './modeled-time.js'
 
 /**
  * Creates an emulated IAA device (an Accelerator with maxBatch 8): engines on
