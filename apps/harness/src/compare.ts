@@ -210,16 +210,32 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
         options.onProgress?.({ workload: instance.info.id, stack: name, done: n, total })
       })
     })
-    const rows = subjects.map((subject, s): StackResult => {
+    const rows = subjects.flatMap((subject, s): StackResult[] => {
       const baseline = subject === BASELINE
-      return {
+      const name = baseline ? BASELINE : subject.name
+      const row = (stack: string) => ({
         workload: instance.info.id,
-        stack: baseline ? BASELINE : subject.name,
+        stack,
         baseline,
         medianOf: runs,
         pareto: false,
-        ...aggregate(perStack[s]),
-      }
+      })
+      const { modeled, ...measured } = aggregate(perStack[s])
+      if (modeled === undefined) return [{ ...row(name), ...measured }]
+      // A stack whose accelerator models time: the modeled row, and what the emulation took here.
+      return [
+        {
+          ...row(`${name} (modeled)`),
+          ...measured,
+          storeMBps: modeled.storeMBps,
+          loadMBps: modeled.loadMBps,
+          store: modeled.store,
+          load: modeled.load,
+          timing: 'modeled',
+          model: modeled.model,
+        },
+        { ...row(`${name} (emulation, measured)`), ...measured },
+      ]
     })
     const candidates = rows.filter((r) => !r.baseline)
     const front = paretoFront(candidates.map((r) => [r.ratio, r.storeMBps] as const))

@@ -10,4 +10,5 @@ export {
   type ZswapParams,
   type ZswapStats,
 } from './options.js'
+export type { AcceleratorTime } from './counters.js'
 export { createZswap, Zswap } from './zswap.js'

@@ -1,4 +1,4 @@
-import { PAGE_SHIFT, PAGE_SIZE, type Zpool } from '@zswap/core'
+import { type DecompressJob, PAGE_SHIFT, PAGE_SIZE, type Zpool } from '@zswap/core'
 import type { CacheState } from './cache-state.js'
 import { IN_OBJECT } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
@@ -68,8 +68,10 @@ export async function loadFolios(
         let id = t.get(type[f], base + i)
         if (id >= 0 && count > 0 && (t.compressor[id] !== batchCid || count === s.maxBatch[batchCid])) {
           let rejected = false
+          const t0 = s.modeled[batchCid] ? performance.now() : 0
           try {
             await s.accels[batchCid].decompressBatch(jobs, count)
+            if (s.modeled[batchCid]) modeledBatch(s, batchCid, t0, jobs, count)
           } catch {
             rejected = true
           }
@@ -135,8 +137,10 @@ export async function loadFolios(
     }
     if (count > 0) {
       let rejected = false
+      const t0 = s.modeled[batchCid] ? performance.now() : 0
       try {
         await s.accels[batchCid].decompressBatch(jobs, count)
+        if (s.modeled[batchCid]) modeledBatch(s, batchCid, t0, jobs, count)
       } catch {
         rejected = true
       }
@@ -243,4 +247,15 @@ function checkDecompressed(
       )
     }
   }
+}
+
+/** Counts a load batch of an accelerator whose time is modeled. */
+function modeledBatch(
+  s: CacheState,
+  cid: number,
+  t0: number,
+  jobs: readonly DecompressJob[],
+  count: number,
+): void {
+  s.acceleratorTime.add(false, t0, jobs, count, s.accels[cid].timingModel!.name)
 }

@@ -76,7 +76,8 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = [
   {
     kind: 'accelerator',
     name: 'iaa',
-    summary: 'IAA emulation: iaa(deflate|lz4|zstd|noop, engines=N, wqs=N, maxBatch=N, level=N, ...)',
+    summary:
+      'IAA emulation: iaa(deflate|lz4|zstd|noop, engines=N, wqs=N, maxBatch=N, level=N, model=spr, ...)',
     package: '@zswap/iaa',
     positional: ['algorithm'],
     levelParam: 'level',
@@ -94,6 +95,10 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = [
       maxBatch: 'int',
       maxJobBytes: 'int',
       engineSpinUs: 'int',
+      timing: ['measured', 'model'],
+      device: ['spr'],
+      model: ['spr'],
+      modelVerify: 'bool',
     },
   },
   {
