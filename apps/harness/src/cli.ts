@@ -7,6 +7,7 @@ import { compareStacks, comparisonFailures } from './compare.js'
 import { loadConfig } from './config.js'
 import { type Corpus, DEFAULT_MAX_PAGES, loadCorpus, samplePath } from './corpus.js'
 import { FAULT_KINDS, type FaultKind, faultyCompressor } from './faults.js'
+import { DEFAULT_SCALE_OBJECTS } from './measure/pool-at-scale.js'
 import { formatCsv } from './output/csv.js'
 import { formatHtml } from './output/html.js'
 import { formatMarkdown } from './output/markdown.js'
@@ -65,6 +66,14 @@ const FLAGS: FlagSpec[] = [
     help: 'Unrecorded warm-up runs first (default 1)',
   },
   {
+    name: 'scale-objects',
+    type: 'int',
+    min: 0,
+    max: 10_000_000,
+    value: 'N',
+    help: "Also measure each pool with the run's objects cycled to N objects (default 200000; 0: off)",
+  },
+  {
     name: 'folio-order',
     type: 'int',
     min: 0,
@@ -85,7 +94,7 @@ const FLAGS: FlagSpec[] = [
     value: 'FILE',
     help: 'Config file (default: zswap-harness.config.* here)',
   },
-  { name: 'json', type: 'bool', help: 'Print one JSON document (schemaVersion 1) instead of the table' },
+  { name: 'json', type: 'bool', help: 'Print one JSON document (schemaVersion 2) instead of the table' },
   { name: 'csv', type: 'bool', help: 'Print CSV, one row per stack and workload' },
   { name: 'markdown', type: 'bool', help: 'Print Markdown tables' },
   {
@@ -213,6 +222,7 @@ async function main(argv: string[]): Promise<number> {
       baseline: flags.get('no-baseline') ? false : (config.baseline ?? true),
       registry,
       maxPages,
+      scaleObjects: pick<number>(flags, 'scale-objects') ?? config.scaleObjects ?? DEFAULT_SCALE_OBJECTS,
       version: harnessVersion(),
       ...(wrapCodec === undefined ? {} : { wrapCodec }),
       onProgress: (e) => progress.onProgress(e),

@@ -1,8 +1,10 @@
 import { cpus } from 'node:os'
-import type { Accelerator, Compressor } from '@zswap/core'
+import { type Accelerator, type Compressor, ErrorCode, ZswapError } from '@zswap/core'
 import type { Corpus } from './corpus.js'
 import { medianRecord } from './measure/median.js'
 import { paretoFront } from './measure/pareto.js'
+import { DEFAULT_SCALE_OBJECTS, poolAtScale } from './measure/pool-at-scale.js'
+import { workloadRatios } from './measure/ratios.js'
 import { interleavedRounds } from './measure/rounds.js'
 import {
   type ComparisonReport,
@@ -18,14 +20,15 @@ import {
   composeStack,
   parseStack,
   type StackPlan,
+  zpoolMaker,
 } from './spec/stack-spec.js'
 import { expandSweep } from './spec/terms.js'
 import { UsageError } from './spec/usage-error.js'
 import { compressorBackend } from './stacks.js'
 import { type FolioPlan, planFolios } from './workloads/folios.js'
 import type { Measurement } from './workloads/measurement.js'
-import { runPressure } from './workloads/pressure.js'
-import { runReplay } from './workloads/replay.js'
+import { pressureDetailed } from './workloads/pressure.js'
+import { replayDetailed } from './workloads/replay.js'
 import { syntheticCorpus } from './workloads/synthetic.js'
 import { memcpyTarget, zswapTarget } from './workloads/targets.js'
 import { parseWorkload, type WorkloadPlan } from './workloads/workload-spec.js'
@@ -57,6 +60,12 @@ export interface CompareOptions {
   registry?: DriverRegistry
   /** The input cap the corpora were read with, for the report. */
   maxPages?: number
+  /**
+   * Objects each stack's pool is measured at besides the run's own (see
+   * `poolAtScale`): the objects of the first measured run allocated again in
+   * a fresh zpool until there are this many. Default 200,000; 0 for none.
+   */
+  scaleObjects?: number
   /** Wraps each fresh codec, e.g. with an injected fault. */
   wrapCodec?: (codec: Compressor | Accelerator) => Compressor | Accelerator
   onProgress?: (event: ProgressEvent) => void
@@ -150,28 +159,76 @@ function instances(workloads: readonly string[], corpora: readonly Corpus[]): In
   return out
 }
 
+/** One run's measurement, and the sizes of the zpool objects it held with everything stored. */
+interface Run {
+  m: Measurement
+  objectSizes: Int32Array | undefined
+}
+
 async function runOne(
   instance: Instance,
   plan: StackPlan | typeof BASELINE,
   registry: DriverRegistry,
   wrap: CompareOptions['wrapCodec'],
-): Promise<Measurement> {
+): Promise<Run> {
   const { corpus, folios } = instance
-  if (plan === BASELINE) return runReplay(memcpyTarget(), corpus, folios)
+  if (plan === BASELINE) {
+    const d = await replayDetailed(memcpyTarget(), corpus, folios)
+    return { m: d.measurement, objectSizes: undefined }
+  }
   let stack: ComposedStack = await composeStack(plan, registry)
   const backend = compressorBackend(stack.compressor)
   if (wrap !== undefined) stack = { ...stack, compressor: wrap(stack.compressor) }
-  let m: Measurement
+  let run: Run
   if (instance.plan.kind === 'pressure') {
-    m = await runPressure(stack, corpus, folios, instance.plan.pressure)
+    const d = await pressureDetailed(stack, corpus, folios, instance.plan.pressure)
+    run = { m: d.measurement, objectSizes: d.objectSizes }
   } else {
     const target = zswapTarget(stack, {
       ramBytes: Math.max(100 * folios.pages * 4096, 1 << 30),
       mthpEnabled: folios.maxOrder > 0,
     })
-    m = await runReplay(target, corpus, folios)
+    const d = await replayDetailed(target, corpus, folios)
+    run = { m: d.measurement, objectSizes: d.objectSizes }
   }
-  return backend === undefined ? m : { ...m, backend }
+  return backend === undefined ? run : { ...run, m: { ...run.m, backend } }
+}
+
+/**
+ * The pool at scale of one row: the objects of its first measured run
+ * allocated again, cycled, in a fresh zpool of the stack's kind until there
+ * are `scaleObjects`; the ratios over the workload with that pool.
+ */
+async function atScale(
+  m: Measurement,
+  plan: StackPlan | typeof BASELINE,
+  sizes: Int32Array | undefined,
+  registry: DriverRegistry,
+  scaleObjects: number,
+): Promise<Pick<StackResult, 'scaleObjects' | 'poolPagesAtScale' | 'effectiveRatioAtScale'>> {
+  const asRun = { scaleObjects: 0, poolPagesAtScale: m.poolPages, effectiveRatioAtScale: m.effectiveRatio }
+  if (plan === BASELINE || sizes === undefined || scaleObjects === 0) return asRun
+  let scaled: ReturnType<typeof poolAtScale>
+  try {
+    scaled = poolAtScale(await zpoolMaker(plan, registry), sizes, scaleObjects)
+  } catch (error) {
+    // A zpool with a page budget (`zsmalloc(maxPages=N)`) may not hold the pool at scale: not measured.
+    if (ZswapError.hasCode(error, ErrorCode.ZPOOL_FULL)) return asRun
+    throw error
+  }
+  if (scaled === undefined) return asRun
+  const { effectiveRatio } = workloadRatios({
+    pages: m.pages,
+    zeroPages: m.zeroPages,
+    heldPages: m.pages - m.zeroPages - m.diskPages,
+    compressedBytes: m.compressedBytes,
+    poolPages: scaled.pagesForRun,
+  })
+  return {
+    scaleObjects: scaled.objects,
+    poolPagesAtScale: scaled.pagesForRun,
+    effectiveRatioAtScale: effectiveRatio,
+  }
 }
 
 function aggregate(runs: Measurement[]): Measurement {
@@ -190,6 +247,10 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
   const registry = options.registry ?? new DriverRegistry()
   const runs = options.runs ?? 3
   const warmup = options.warmup ?? 1
+  const scaleObjects = options.scaleObjects ?? DEFAULT_SCALE_OBJECTS
+  if (!Number.isInteger(scaleObjects) || scaleObjects < 0) {
+    throw new UsageError(`scaleObjects must be a non-negative integer, got ${scaleObjects}`)
+  }
   const { plans, sweeps } = planStacks(options.stacks, registry)
   const work = instances(options.workloads ?? ['replay'], options.corpora)
   await checkStacks(plans, registry)
@@ -210,23 +271,29 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
         options.onProgress?.({ workload: instance.info.id, stack: name, done: n, total })
       })
     })
-    const rows = subjects.flatMap((subject, s): StackResult[] => {
+    const rows: StackResult[] = []
+    for (const [s, subject] of subjects.entries()) {
       const baseline = subject === BASELINE
       const name = baseline ? BASELINE : subject.name
-      const row = (stack: string) => ({
+      const { modeled, ...m } = aggregate(perStack[s].map((r) => r.m))
+      const row = {
         workload: instance.info.id,
-        stack,
+        stack: name,
         baseline,
         medianOf: runs,
         pareto: false,
-      })
-      const { modeled, ...measured } = aggregate(perStack[s])
-      if (modeled === undefined) return [{ ...row(name), ...measured }]
+        ...m,
+        ...(await atScale(m, subject, perStack[s][0].objectSizes, registry, scaleObjects)),
+      }
+      if (modeled === undefined) {
+        rows.push(row)
+        continue
+      }
       // A stack whose accelerator models time: the modeled row, and what the emulation took here.
-      return [
+      rows.push(
         {
-          ...row(`${name} (modeled)`),
-          ...measured,
+          ...row,
+          stack: `${name} (modeled)`,
           storeMBps: modeled.storeMBps,
           loadMBps: modeled.loadMBps,
           store: modeled.store,
@@ -234,9 +301,9 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
           timing: 'modeled',
           model: modeled.model,
         },
-        { ...row(`${name} (emulation, measured)`), ...measured },
-      ]
-    })
+        { ...row, stack: `${name} (emulation, measured)` },
+      )
+    }
     const candidates = rows.filter((r) => !r.baseline)
     const front = paretoFront(candidates.map((r) => [r.ratio, r.storeMBps] as const))
     candidates.forEach((r, i) => {
@@ -256,7 +323,7 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
       platform: process.platform,
       arch: process.arch,
     },
-    settings: { runs, warmup, maxPages: options.maxPages ?? 0 },
+    settings: { runs, warmup, maxPages: options.maxPages ?? 0, scaleObjects },
     workloads: work.map((w) => w.info),
     results,
     sweeps,

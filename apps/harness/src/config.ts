@@ -43,6 +43,8 @@ export interface HarnessConfig {
   warmup?: number
   /** Pages read from one corpus file at most. */
   maxPages?: number
+  /** Objects each stack's pool is also measured at (steady state); 0 for none. Default 200,000. */
+  scaleObjects?: number
   /** Add the memcpy baseline row (default true). */
   baseline?: boolean
   output?: OutputConfig
@@ -63,7 +65,18 @@ export const CONFIG_FILES = [
   'zswap-harness.config.js',
 ]
 
-const KEYS = ['stacks', 'workloads', 'corpora', 'runs', 'warmup', 'maxPages', 'baseline', 'output', 'drivers']
+const KEYS = [
+  'stacks',
+  'workloads',
+  'corpora',
+  'runs',
+  'warmup',
+  'maxPages',
+  'scaleObjects',
+  'baseline',
+  'output',
+  'drivers',
+]
 const OUTPUT_KEYS = ['html', 'json', 'csv', 'markdown']
 const DRIVER_KEYS = ['package', 'kind', 'factory', 'params', 'positional', 'levelParam', 'summary']
 
@@ -164,6 +177,7 @@ function checkConfig(value: unknown, file: string): HarnessConfig {
   int('runs', 1, 1000)
   int('warmup', 0, 1000)
   int('maxPages', 1, 1 << 24)
+  int('scaleObjects', 0, 10_000_000)
   if (c.baseline !== undefined && typeof c.baseline !== 'boolean') bad('baseline must be true or false')
   if (c.output !== undefined) {
     if (c.output === null || typeof c.output !== 'object') bad('output must be an object')

@@ -36,6 +36,13 @@ export { FAULT_KINDS, type FaultKind, type FaultOptions, faultyCompressor } from
 export { LatencyRecorder, type LatencySummary } from './measure/latency.js'
 export { median, medianRecord } from './measure/median.js'
 export { paretoFront } from './measure/pareto.js'
+export {
+  DEFAULT_SCALE_OBJECTS,
+  type PoolAtScale,
+  poolAtScale,
+  SizeRecordingZpool,
+} from './measure/pool-at-scale.js'
+export { type PageFates, type WorkloadRatios, workloadRatios } from './measure/ratios.js'
 export { ResourceMeter, type ResourceUsage } from './measure/resources.js'
 export { interleavedRounds, type RoundsOptions } from './measure/rounds.js'
 export { formatCsv } from './output/csv.js'

@@ -1,24 +1,8 @@
 import Table from 'cli-table3'
+import { flattenStats, isGauge } from './measure/counters.js'
 import type { HarnessReport, RunResult } from './run.js'
 
-/** Flattens a stats snapshot to `name → value`: `zswpout.4K`, `cgroup / zswpin`, ... */
-export function flattenStats(stats: object): Map<string, number> {
-  const out = new Map<string, number>()
-  const walk = (value: unknown, name: string) => {
-    if (typeof value === 'number') out.set(name, value)
-    else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) walk(v, name === '' ? k : `${name}.${k}`)
-    }
-  }
-  for (const [key, value] of Object.entries(stats)) {
-    if (key === 'cgroups' && value !== null && typeof value === 'object') {
-      for (const [cgroup, counters] of Object.entries(value)) {
-        for (const [k, v] of Object.entries(counters as object)) walk(v, `cgroup ${cgroup} ${k}`)
-      }
-    } else walk(value, key)
-  }
-  return out
-}
+export { flattenStats } from './measure/counters.js'
 
 const num = (x: number, digits = 0) =>
   x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
@@ -56,8 +40,6 @@ export function formatReport(report: HarnessReport): string {
   // everything stored; cumulative counters as they are at the end.
   const after = runs.map((r) => flattenStats(r.statsAfterStore))
   const end = runs.map((r) => flattenStats(r.stats))
-  const gauges = new Set(['stored_pages', 'pool_total_size'])
-  const isGauge = (name: string) => gauges.has(name) || / (zswap|zswapped)$/.test(name)
   const names: string[] = []
   for (const m of [...after, ...end]) for (const k of m.keys()) if (!names.includes(k)) names.push(k)
   for (const name of names) {

@@ -34,9 +34,12 @@ export interface RunResult {
   storedPages: number
   /** Folios the cache rejected (counted in stats). */
   rejectedFolios: number
-  /** Uncompressed ÷ compressed bytes of the accepted pages. */
+  /**
+   * Bytes offered ÷ what they took, over every page (`workloadRatios`): compressed bytes,
+   * 0 for a zero-mapped page, 4096 for a page stored as-is or rejected.
+   */
   ratio: number
-  /** Uncompressed bytes accepted ÷ bytes of pool pages (allocator overhead included). */
+  /** The same with the pool's pages instead of compressed bytes (allocator overhead included). */
   poolRatio: number
   /** Zpool pages held once everything was stored. */
   poolPages: number

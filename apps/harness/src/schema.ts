@@ -4,8 +4,12 @@ import type { Measurement } from './workloads/measurement.js'
  * Version of the `--json` document. Bumped on any change that can break a
  * script reading it (a field removed, renamed or its meaning changed); new
  * fields do not bump it. Documented in apps/harness/README.md.
+ *
+ * 2: `ratio` and `effectiveRatio` are over every page of the workload (zero-mapped
+ * pages 0 bytes, pages stored as-is and disk pages 4096), not over the accepted
+ * pages; pressure results' `storedPages` counts zero-mapped pages too.
  */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** One workload instance: a workload spec on one corpus (or its generated pages). */
 export interface WorkloadInfo {
@@ -32,6 +36,16 @@ export interface StackResult extends Measurement {
   /** On the Pareto front of compression ratio vs store MB/s among this workload's stacks (baseline excluded). */
   pareto: boolean
   /**
+   * Objects the pool was measured at besides the run's own: the objects of the first
+   * measured run allocated again, cycled, in a fresh zpool of the same kind (0: not
+   * measured at scale, the figures below are the run's).
+   */
+  scaleObjects: number
+  /** Pool pages the run's objects take in the pool at scale (pages per object there × the run's objects). */
+  poolPagesAtScale: number
+  /** `effectiveRatio` with the pool at scale: what a long-running system's pool would show. */
+  effectiveRatioAtScale: number
+  /**
    * `'modeled'`: the stack's accelerator models its time (e.g. `iaa(model=spr)`):
    * store/load MB/s and latency are the cache's measured time plus the modeled
    * device time of `model`; the stack name ends in ` (modeled)`, and the row
@@ -57,7 +71,8 @@ export interface ComparisonReport {
   tool: { name: 'zswap-harness'; version: string }
   createdAt: string
   machine: { cpus: number; cpuModel: string; node: string; platform: string; arch: string }
-  settings: { runs: number; warmup: number; maxPages: number }
+  /** `scaleObjects`: objects each pool is measured at besides the run's own (0: none). */
+  settings: { runs: number; warmup: number; maxPages: number; scaleObjects: number }
   workloads: WorkloadInfo[]
   results: StackResult[]
   sweeps: SweepInfo[]

@@ -49,7 +49,19 @@ describe('zswap-harness CLI', () => {
     expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>/)
   }, 600_000)
 
-  it('--json prints one document of schema version 1, and writes no HTML unless asked', () => {
+  it('--stack lzo+zsmalloc --json runs the kernel default compressor (liblzo2) and checks every page', () => {
+    const corpus = smallCorpus('lzo', 128)
+    const r = node(cliPath, ['--json', '--stack', 'lzo+zsmalloc', '--corpus', corpus, ...ORDER0, ...QUICK])
+    expect(r.code, r.stderr).toBe(0)
+    const doc = JSON.parse(r.stdout)
+    expect(doc.results.map((x: { stack: string }) => x.stack)).toEqual(['memcpy', 'lzo+zsmalloc'])
+    const lzo = doc.results[1]
+    expect(lzo.integrity.ok).toBe(true)
+    expect(lzo.backend).toBe('liblzo2')
+    expect(lzo.storedPages).toBeGreaterThan(0)
+  })
+
+  it('--json prints one document of schema version 2, and writes no HTML unless asked', () => {
     const cwd = mkdtempSync(join(dir, 'json-'))
     const r = node(
       cliPath,
@@ -70,9 +82,9 @@ describe('zswap-harness CLI', () => {
     )
     expect(r.code, r.stderr).toBe(0)
     const doc = JSON.parse(r.stdout)
-    expect(doc.schemaVersion).toBe(1)
+    expect(doc.schemaVersion).toBe(2)
     expect(doc.tool.name).toBe('zswap-harness')
-    expect(doc.settings).toMatchObject({ runs: 2, warmup: 0, maxPages: 65536 })
+    expect(doc.settings).toMatchObject({ runs: 2, warmup: 0, maxPages: 65536, scaleObjects: 200_000 })
     expect(doc.workloads).toEqual([
       {
         id: 'replay(order=1) on sample',
@@ -98,7 +110,10 @@ describe('zswap-harness CLI', () => {
       expect(res.peakRssBytes).toBeGreaterThan(1 << 20)
       if (res.baseline) continue
       expect(res.counters['zswpout.8K']).toBe(res.storedPages / 2)
-      expect(res.counters.stored_pages).toBe(res.storedPages) // a gauge, as it was with everything stored
+      // a gauge, as it was with everything stored; zero-mapped pages are stored outside zswap
+      expect(res.counters.stored_pages).toBe(res.storedPages - res.zeroPages)
+      expect(res.scaleObjects).toBeGreaterThanOrEqual(200_000)
+      expect(res.effectiveRatioAtScale).toBeGreaterThan(1)
       expect(res.ratio).toBeGreaterThan(1.5)
       expect(res.effectiveRatio).toBeGreaterThan(1)
     }
@@ -119,6 +134,21 @@ describe('zswap-harness CLI', () => {
     expect(md.stdout).toMatch(/^\*\*replay\(order=0\) on csv\*\*/)
     expect(md.stdout).toMatch(/\| stack \| store MB\/s \|/)
     expect(md.stdout).toMatch(/\| ◆ lz4\+zbud \|/)
+    expect(md.stdout).toMatch(/\| eff\. ratio \| eff\. ratio at scale \|/)
+    expect(md.stdout).toContain('until 200,000 objects')
+    const off = node(cliPath, [
+      '--markdown',
+      '--corpus',
+      corpus,
+      '--stack',
+      'lz4+zbud',
+      '--scale-objects',
+      '0',
+      ...ORDER0,
+      ...QUICK,
+    ])
+    expect(off.code, off.stderr).toBe(0)
+    expect(off.stdout).not.toContain('at scale')
   }, 300_000)
 
   it('reads several --corpus files, or ZSWAP_CORPUS', () => {
@@ -227,6 +257,7 @@ describe('zswap-harness CLI', () => {
       [['--runs', '-1'], /--runs must be an integer in 1\.\.1000, got '-1'/],
       [['--warmup', '-3'], /--warmup must be an integer in 0\.\.1000, got '-3'/],
       [['--max-pages', '0'], /--max-pages must be an integer in 1\.\./],
+      [['--scale-objects', '-5'], /--scale-objects must be an integer in 0\.\.10000000, got '-5'/],
       [['--folio-order', '10'], /--folio-order must be an integer in 0\.\.9, got '10'/],
       [['--runs'], /--runs needs a value/],
       [['--runs', '0'], /--runs must be/],
@@ -245,7 +276,7 @@ describe('zswap-harness CLI', () => {
       [['--corpus', notZstd], /not\.pages\.zst is not a valid zstd file/],
       [
         ['--compressor', 'snappy'],
-        /unknown compressor or accelerator snappy; valid: lz4, zstd, deflate, iaa/,
+        /unknown compressor or accelerator snappy; valid: lz4, zstd, deflate, lzo, iaa/,
       ],
       [['--stack', 'lz4+zfoo'], /unknown zpool zfoo; valid: zsmalloc, zbud, z3fold/],
       [['--stack', 'zstd(lvl=3)+zbud'], /zstd has no parameter lvl; valid: level, checksum/],
@@ -361,7 +392,7 @@ describe('zswap-harness CLI', () => {
     )
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout.trimStart().startsWith('{')).toBe(true)
-    expect(JSON.parse(r.stdout).schemaVersion).toBe(1)
+    expect(JSON.parse(r.stdout).schemaVersion).toBe(2)
   }, 600_000)
 })
 

@@ -52,7 +52,7 @@ describe('stack grammar', () => {
 
   it('rejects what is not valid, listing what is', () => {
     expect(usage(() => parseStack('', registry))).toMatch(/empty/)
-    expect(usage(() => parseStack('lz5+zbud', registry))).toMatch(/valid: lz4, zstd, deflate, iaa/)
+    expect(usage(() => parseStack('lz5+zbud', registry))).toMatch(/valid: lz4, zstd, deflate, lzo, iaa/)
     expect(usage(() => parseStack('zbud+lz4', registry))).toMatch(/unknown compressor or accelerator zbud/)
     expect(usage(() => parseStack('lz4-3+zbud', registry))).toMatch(/lz4 has no level/)
     expect(usage(() => parseStack('zstd(level=x)', registry))).toMatch(/zstd level must be an integer, got x/)
@@ -145,6 +145,30 @@ describe('by_n', () => {
     const bad = await composeStack(parseStack('by_n(3,lz4)+zsmalloc', registry), registry).catch((e) => e)
     expect(isHarnessUsageError(bad)).toBe(true)
     expect((bad as Error).message).toMatch(/power of two|options\.n/)
+  })
+})
+
+describe('lzo', () => {
+  it('lzo+zsmalloc and lzo(checksum=false)+zsmalloc compose @zswap/lzo and round-trip the sample', async () => {
+    const registry = new DriverRegistry()
+    expect(parseStack('lzo(checksum=false)+zsmalloc', registry).codec.options).toEqual({ checksum: false })
+    expect(usage(() => parseStack('lzo-1+zsmalloc', registry))).toMatch(/lzo has no level/)
+    const corpus = { ...readSample(), pages: 64 }
+    for (const [spec, checksum] of [
+      ['lzo+zsmalloc', true],
+      ['lzo(checksum=false)+zsmalloc', false],
+    ] as const) {
+      const stack = await composeStack(parseStack(spec, registry), registry)
+      const codec = stack.compressor as Compressor
+      expect(codec.name).toBe('lzo')
+      expect(codec.capabilities).toMatchObject({ checksum, format: checksum ? 'lzo1x+crc32' : 'lzo1x' })
+      const m = await runReplay(
+        zswapTarget(stack, { ramBytes: 1 << 30, mthpEnabled: false }),
+        corpus,
+        planFolios(64, [{ order: 0, share: 1 }]),
+      )
+      expect(m.integrity.ok).toBe(true)
+    }
   })
 })
 

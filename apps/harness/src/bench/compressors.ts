@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { type Compressor, InvalidArgumentError, PAGE_SIZE, ZswapError } from '@zswap/core'
 import { type DeflateCompressor, deflate } from '@zswap/deflate'
 import { lz4 } from '@zswap/lz4'
+import { liblzo2Status, lzo } from '@zswap/lzo'
 import { zstd } from '@zswap/zstd'
 import { cac } from 'cac'
 import Table from 'cli-table3'
@@ -14,7 +14,11 @@ import { compressSync, uncompressSync } from 'lz4-napi'
 import binding from 'zstd-napi/binding.js'
 import { type Corpus, isCorpusFile, readCorpus, samplePath } from '../corpus.js'
 import { compressorBackend } from '../stacks.js'
+import { lzoRaw, lzoVsLzop } from './lzo-baseline.js'
+import { cliLikePass, mbps, native, type Slots, slots } from './native-cli.js'
 import { defaultCorpusDir, fixed, median } from './util.js'
+
+export { parseNative } from './native-cli.js'
 
 /**
  * `bench compressors`: every compressor driver on 4 KiB pages of each corpus
@@ -50,6 +54,16 @@ import { defaultCorpusDir, fixed, median } from './util.js'
  * of the per-run ratios. Each CLI run reports its fastest iteration and
  * writes no checksum; the drivers keep theirs on (lz4's CRC-32, zstd's
  * content checksum).
+ * lzo (when @zswap/lzo's addon is built): raw is that addon called
+ * directly with the driver's default work (CRC-32 on). `lzop` cannot
+ * compress 4 KiB blocks (its blocks are 256 KiB) nor benchmark itself, so
+ * when it is installed `lzop -3 -F` (LZO1X-1, liblzo2's lzo1x_1_compress,
+ * the driver's function; no checksums) runs on the whole corpus file,
+ * its CPU time taken from outside minus that of a run on an empty file, and
+ * the driver's CPU time is taken on the same 256 KiB blocks: the lzo row's
+ * `driverVsNative` / `driverLoadVsNative` compare the two at lzop's block
+ * size, and the `lzop CLI (native)` row holds lzop's medians (its ratio is
+ * at 256 KiB blocks, so it is higher than any per-page ratio).
  *
  * JSON: `{ rows: [{ driver, level, corpus, ratio, compressMBps,
  * decompressMBps, driverVsRaw, driverVsNative, driverLoadVsNative,
@@ -116,7 +130,7 @@ interface Raw {
 }
 
 interface Subject {
-  family: 'lz4' | 'zstd' | 'deflate'
+  family: 'lz4' | 'zstd' | 'deflate' | 'lzo'
   level: number | null
   driver: Compressor
   raw: Raw
@@ -170,7 +184,7 @@ function fflateRaw(level: number): Raw {
   }
 }
 
-const FAMILIES = ['lz4', 'zstd', 'deflate'] as const
+const FAMILIES = ['lz4', 'zstd', 'deflate', 'lzo'] as const
 
 function subjects(families: readonly string[], zstdLevels: number[], deflateLevels: number[]): Subject[] {
   const out: Subject[] = []
@@ -182,6 +196,7 @@ function subjects(families: readonly string[], zstdLevels: number[], deflateLeve
       out.push({ family: 'lz4', level: null, driver: lz4({ backend: 'lz4-napi' }), raw: lz4Raw() })
     }
   }
+  if (families.includes('lzo')) out.push({ family: 'lzo', level: null, driver: lzo(), raw: lzoRaw() })
   if (families.includes('zstd')) {
     for (const level of zstdLevels)
       out.push({ family: 'zstd', level, driver: zstd({ level }), raw: zstdRaw(level) })
@@ -214,16 +229,6 @@ function subjects(families: readonly string[], zstdLevels: number[], deflateLeve
 function pagesOf(corpus: Corpus, limit: number): Uint8Array[] {
   const n = Math.min(corpus.pages, limit)
   return Array.from({ length: n }, (_, i) => corpus.data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE))
-}
-
-/** Where one subject's compressed blocks go: page i's block at `i * 2 * PAGE_SIZE`, `lengths[i]` bytes. */
-interface Slots {
-  arena: Uint8Array
-  lengths: Int32Array
-}
-
-function slots(pages: number): Slots {
-  return { arena: new Uint8Array(pages * 2 * PAGE_SIZE), lengths: new Int32Array(pages) }
 }
 
 /** Pages per slice: the driver and the raw binding take turns slice by slice. */
@@ -287,80 +292,6 @@ function pairedPass(
   return times
 }
 
-/**
- * The driver's compress and decompress MB/s timed the way `lz4 -b -i1`
- * times itself (lz4 1.9 bench.c): one pass over all pages, then passes for
- * about `ms` milliseconds timed as one block; the faster of the two. Under
- * load from other processes both sides then see the same kind of window.
- */
-function cliLikePass(c: Compressor, pages: Uint8Array[], out: Slots, ms: number): { c: number; d: number } {
-  const bytes = pages.length * PAGE_SIZE
-  const page = new Uint8Array(PAGE_SIZE)
-  const { arena, lengths } = out
-  // views made once, so that the timed loops hold nothing but the driver's calls, as the CLI's do
-  const dsts = pages.map((_, i) => arena.subarray(i * 2 * PAGE_SIZE, (i + 1) * 2 * PAGE_SIZE))
-  const compressAll = () => {
-    for (let i = 0; i < pages.length; i++) lengths[i] = c.compress(pages[i], dsts[i])
-  }
-  compressAll()
-  const blocks = dsts.map((d, i) => d.subarray(0, lengths[i]))
-  const decompressAll = () => {
-    for (let i = 0; i < blocks.length; i++) c.decompress(blocks[i], page)
-  }
-  const best = (pass: () => void): number => {
-    let t0 = performance.now()
-    pass()
-    const single = performance.now() - t0
-    const loops = Math.max(1, Math.round(ms / Math.max(single, 0.001)))
-    t0 = performance.now()
-    for (let k = 0; k < loops; k++) pass()
-    return Math.min(single, (performance.now() - t0) / loops)
-  }
-  const compressMs = best(compressAll)
-  const decompressMs = best(decompressAll)
-  return { c: mbps(bytes, compressMs), d: mbps(bytes, decompressMs) }
-}
-
-function sum(a: Int32Array): number {
-  let n = 0
-  for (let i = 0; i < a.length; i++) n += a[i]
-  return n
-}
-
-function mbps(bytes: number, ms: number): number {
-  return bytes / 1e6 / (ms / 1000)
-}
-
-/** Runs the native CLI benchmark on a raw pages file; undefined when the tool is missing or fails. */
-function native(
-  tool: 'lz4' | 'zstd',
-  level: number,
-  file: string,
-  extra: readonly string[] = [],
-): { ratio: number; c: number; d: number } | undefined {
-  // lz4 prints its figures on stderr, zstd on stdout: read both
-  const result = spawnSync(tool, [`-b${level}`, '-B4096', ...extra, file], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  })
-  if (result.error !== undefined) return undefined
-  const text = `${result.stdout ?? ''}${result.stderr ?? ''}`
-  return parseNative(text)
-}
-
-/**
- * Parses the final figures of `lz4 -b` / `zstd -b` output, which redraws one
- * status line with \r: `... 16777216 ->   8176277 (2.052), 486.8 MB/s ,1977.9 MB/s`
- * (zstd writes the ratio as `(x2.964)`).
- */
-export function parseNative(text: string): { ratio: number; c: number; d: number } | undefined {
-  const re = /(\d+)\s*->\s*(\d+)\s*\(x?([\d.]+)\)\s*,\s*([\d.]+)\s*MB\/s\s*,\s*([\d.]+)\s*MB\/s/g
-  let last: RegExpExecArray | undefined
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) last = m
-  if (!last) return undefined
-  return { ratio: Number(last[1]) / Number(last[2]), c: Number(last[4]), d: Number(last[5]) }
-}
-
 function positiveInt(value: unknown, name: string, min = 1): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < min) {
@@ -379,6 +310,12 @@ function levels(value: unknown, name: string): number[] {
     throw new InvalidArgumentError(`[zswap-harness] --${name} must be a comma-separated list of integers`)
   }
   return list
+}
+
+function sum(a: Int32Array): number {
+  let n = 0
+  for (let i = 0; i < a.length; i++) n += a[i]
+  return n
 }
 
 /** The corpora: every file of the corpus directory when it exists, then the bundled sample when present. */
@@ -417,7 +354,13 @@ async function run(argv: string[]): Promise<void> {
     )
     .option('--runs <n>', 'timed passes per driver and corpus (median)', { default: 5 })
     .option('--pages <n>', 'most pages used from each corpus', { default: 4096 })
-    .option('--drivers <list>', 'driver families, comma-separated', { default: FAMILIES.join(',') })
+    .option(
+      '--drivers <list>',
+      'driver families, comma-separated (default: all; lzo when its addon is built)',
+      {
+        default: FAMILIES.filter((f) => f !== 'lzo' || liblzo2Status().available).join(','),
+      },
+    )
     .option('--zstd-levels <list>', 'zstd levels', { default: '1,3' })
     .option('--deflate-levels <list>', 'deflate levels', { default: '1,6' })
     .option('--no-native', 'skip the lz4/zstd CLI figures')
@@ -494,6 +437,16 @@ async function run(argv: string[]): Promise<void> {
                 cli.ratio = n.ratio
               }
             }
+          } else if (s.family === 'lzo' && options.native !== false) {
+            // lzop has no benchmark mode and no 4 KiB blocks: both on its 256 KiB blocks, in CPU time
+            const n = lzoVsLzop(s.driver, corpus.data.subarray(0, bytesIn), file, tmp)
+            if (n) {
+              vsNative.c.push(n.driver.c / n.lzop.c)
+              vsNative.d.push(n.driver.d / n.lzop.d)
+              cli.c.push(n.lzop.c)
+              cli.d.push(n.lzop.d)
+              cli.ratio = n.lzop.ratio
+            }
           }
         }
         const backend = compressorBackend(s.driver)
@@ -506,7 +459,7 @@ async function run(argv: string[]): Promise<void> {
           decompressMBps: median(d.d),
           driverVsRaw: median(ratios),
           ...(backend === undefined ? {} : { backend }),
-          ...(s.family === 'lz4' || s.family === 'zstd'
+          ...(s.family === 'lz4' || s.family === 'zstd' || s.family === 'lzo'
             ? {
                 driverVsNative: vsNative.c.length > 0 ? median(vsNative.c) : null,
                 driverLoadVsNative: vsNative.d.length > 0 ? median(vsNative.d) : null,
@@ -527,7 +480,7 @@ async function run(argv: string[]): Promise<void> {
         })
         if (cli.c.length > 0) {
           const nat: CompressorBenchRow = {
-            driver: 'zstd CLI (native)',
+            driver: s.family === 'lzo' ? 'lzop CLI (native)' : 'zstd CLI (native)',
             level: s.level,
             corpus: corpus.name,
             ratio: cli.ratio,
@@ -593,6 +546,12 @@ async function run(argv: string[]): Promise<void> {
         : `below the lz4 ÷ native goal (${GOAL_LZ4_VS_NATIVE.compress} / ${GOAL_LZ4_VS_NATIVE.decompress}): ${missed.map((r) => `${r.corpus} ${fixed(r.driverVsNative as number)} / ${fixed(r.driverLoadVsNative as number)}`).join(', ')}\n`,
     )
   }
+  const lzoRows = rows.filter((r) => r.driver === 'lzo' && typeof r.driverVsNative === 'number')
+  if (lzoRows.length > 0) {
+    process.stdout.write(
+      `lzo ÷ lzop -3 (both on lzop's 256 KiB blocks, CPU time) c / d: ${lzoRows.map((r) => `${r.corpus} ${fixed(r.driverVsNative as number)} / ${fixed(r.driverLoadVsNative as number)}`).join(', ')}\n`,
+    )
+  }
 }
 
 /** The issue-11 goals of the zstd and deflate rows, one line each. */
@@ -651,7 +610,7 @@ function table(rows: readonly CompressorBenchRow[]): string {
     const nat = rows.find(
       (n) =>
         n.corpus === r.corpus &&
-        n.driver === `${family} CLI (native)` &&
+        n.driver === `${family === 'lzo' ? 'lzop' : family} CLI (native)` &&
         (family === 'lz4' || n.level === r.level),
     )
     t.push([

@@ -1,4 +1,4 @@
-import { flattenStats } from '../report.js'
+import { flattenStats } from '../measure/counters.js'
 import type { ComparisonReport, StackResult } from '../schema.js'
 
 const quote = (v: unknown) => {
@@ -20,11 +20,18 @@ function fields(r: StackResult): Map<string, unknown> {
     ['folios', r.folios],
     ['storedPages', r.storedPages],
     ['rejectedFolios', r.rejectedFolios],
+    ['zeroPages', r.zeroPages],
+    ['incompressiblePages', r.incompressiblePages],
+    ['diskPages', r.diskPages],
+    ['compressedBytes', r.compressedBytes],
     ['storeMBps', r.storeMBps],
     ['loadMBps', r.loadMBps],
     ['ratio', r.ratio],
     ['effectiveRatio', r.effectiveRatio],
     ['poolPages', r.poolPages],
+    ['scaleObjects', r.scaleObjects],
+    ['poolPagesAtScale', r.poolPagesAtScale],
+    ['effectiveRatioAtScale', r.effectiveRatioAtScale],
     ['cpuMs', r.cpuMs],
     ['peakRssBytes', r.peakRssBytes],
   ])

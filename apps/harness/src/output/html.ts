@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { flattenStats } from '../report.js'
+import { flattenStats } from '../measure/counters.js'
 import type { ComparisonReport } from '../schema.js'
 import { bestRows, byWorkload, cell, columnsFor, legend } from './columns.js'
 
@@ -214,7 +214,7 @@ export function formatHtml(report: ComparisonReport): string {
 <div id="charts"></div>
 <h2>Results</h2>
 ${tables(report)}
-<p>${esc(legend(report))}</p>
+<p class="legend">${legend(report).split('\n').map(esc).join('<br>')}</p>
 <script id="report-data" type="application/json">${json}</script>
 <script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>
 <script>${PAGE_SCRIPT}</script>

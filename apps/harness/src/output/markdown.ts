@@ -20,6 +20,6 @@ export function formatMarkdown(report: ComparisonReport): string {
     })
     out.push('')
   }
-  out.push(legend(report).replace('* best', '**bold** best'))
+  out.push(legend(report).replace('* best', '**bold** best').replace(/\n/g, '  \n'))
   return out.join('\n')
 }

@@ -74,6 +74,13 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = [
     levelParam: 'level',
   },
   {
+    kind: 'compressor',
+    name: 'lzo',
+    summary: "LZO1X-1, the kernel's default, + CRC-32 trailer; lzo(checksum=false) writes the kernel's bytes",
+    package: '@zswap/lzo',
+    params: { checksum: 'bool' },
+  },
+  {
     kind: 'accelerator',
     name: 'iaa',
     summary:

@@ -221,17 +221,7 @@ export async function composeStack(plan: StackPlan, registry: DriverRegistry): P
   const made: (Compressor | Accelerator | Zpool)[] = []
   try {
     const compressor = await make(plan.codec, registry, plan.name, made)
-    const zpoolFactory = await registry.factory(plan.zpool.entry)
-    const zpoolOptions: Record<string, unknown> = { ...plan.zpool.options }
-    // zsmalloc holds objects above a page only in its multi-page classes
-    if (
-      plan.objectPages > 1 &&
-      plan.zpool.entry.name === 'zsmalloc' &&
-      zpoolOptions.multiPage === undefined
-    ) {
-      zpoolOptions.multiPage = true
-    }
-    const zpool = guard(plan.name, () => zpoolFactory(zpoolOptions as never)) as Zpool
+    const zpool = (await zpoolMaker(plan, registry))()
     made.push(zpool)
     const objectBytes = plan.objectPages * PAGE_SIZE
     if (plan.objectPages > 1 && !(zpool.capabilities.maxObjectSize >= objectBytes)) {
@@ -245,6 +235,21 @@ export async function composeStack(plan: StackPlan, registry: DriverRegistry): P
     for (const m of made) await closeDriver(m)
     throw error
   }
+}
+
+/**
+ * A factory of fresh zpools of the plan's kind and options (zsmalloc with its
+ * multi-page classes for `@16k`/`@64k`), e.g. to allocate a run's objects
+ * again at scale. Driver option errors become usage errors naming the stack.
+ */
+export async function zpoolMaker(plan: StackPlan, registry: DriverRegistry): Promise<() => Zpool> {
+  const factory = await registry.factory(plan.zpool.entry)
+  const options: Record<string, unknown> = { ...plan.zpool.options }
+  // zsmalloc holds objects above a page only in its multi-page classes
+  if (plan.objectPages > 1 && plan.zpool.entry.name === 'zsmalloc' && options.multiPage === undefined) {
+    options.multiPage = true
+  }
+  return () => guard(plan.name, () => factory(options as never)) as Zpool
 }
 
 async function make(

@@ -1,6 +1,4 @@
-import type { ZswapStats } from '@zswap/cache'
 import { PAGE_SIZE } from '@zswap/core'
-import { flattenStats } from '../report.js'
 import type { Mismatch } from './measurement.js'
 
 /**
@@ -28,22 +26,4 @@ export function comparePages(
     }
   }
   return mismatch === undefined ? { bad } : { bad, first: mismatch }
-}
-
-const GAUGES = new Set(['stored_pages', 'pool_total_size'])
-
-/** Every counter as a flat record: gauges from `afterStore`, cumulative counters from `end`. */
-export function counterRecord(
-  afterStore: ZswapStats | undefined,
-  end: ZswapStats | undefined,
-): Record<string, number> {
-  if (afterStore === undefined || end === undefined) return {}
-  const a = flattenStats(afterStore)
-  const e = flattenStats(end)
-  const out: Record<string, number> = {}
-  for (const name of new Set([...a.keys(), ...e.keys()])) {
-    const gauge = GAUGES.has(name) || / (zswap|zswapped)$/.test(name)
-    out[name] = (gauge ? a.get(name) : e.get(name)) ?? 0
-  }
-  return out
 }

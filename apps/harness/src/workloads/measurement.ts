@@ -47,9 +47,17 @@ export interface Measurement {
   /** Pages offered (the corpus cut to whole folios). */
   pages: number
   folios: number
-  /** Pages the cache accepted. */
+  /** Pages the store calls accepted: held by zswap, or zero-mapped. */
   storedPages: number
   rejectedFolios: number
+  /** Zero-filled pages the swap layer's zero map kept out of zswap (`swpout_zero`): they take 0 bytes. */
+  zeroPages: number
+  /** Pages zswap stored as-is, 4096 bytes each (`stored_incompressible_pages` with everything stored). */
+  incompressiblePages: number
+  /** Pages neither held nor zero-mapped (rejected; under pressure also written back): 4096 bytes each on disk. */
+  diskPages: number
+  /** Bytes charged for the pages held, with everything stored (compressed sizes; 4096 for a page stored as-is). */
+  compressedBytes: number
   /** Uncompressed MB (10^6 bytes) per second of the store phase (offered pages). */
   storeMBps: number
   /** Uncompressed MB per second of the load phase (loaded pages). */
@@ -60,9 +68,12 @@ export interface Measurement {
   load: LatencySummary
   /** `[µs, fraction]` CDF of load latency. */
   loadCdf: [number, number][]
-  /** Uncompressed ÷ compressed bytes of the accepted pages. */
+  /**
+   * Every page offered ÷ what it took (see `workloadRatios`): compressed bytes, 0 for a
+   * zero-mapped page, 4096 for a page stored as-is and for a disk page.
+   */
   ratio: number
-  /** Uncompressed bytes accepted ÷ pool bytes (allocator overhead included). */
+  /** The same with the pool's pages instead of compressed bytes (the allocator's overhead included). */
   effectiveRatio: number
   /** Pool pages with everything stored (at the end of the store phase). */
   poolPages: number

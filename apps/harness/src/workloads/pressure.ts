@@ -4,10 +4,12 @@ import { join } from 'node:path'
 import { fileSwapDevice } from '@zswap/cache'
 import { type Folio, PAGE_SIZE } from '@zswap/core'
 import type { Corpus } from '../corpus.js'
+import { counterRecord } from '../measure/counters.js'
 import { LatencyRecorder } from '../measure/latency.js'
+import { workloadRatios } from '../measure/ratios.js'
 import { ResourceMeter } from '../measure/resources.js'
 import type { ComposedStack } from '../spec/stack-spec.js'
-import { comparePages, counterRecord } from './compare-pages.js'
+import { comparePages } from './compare-pages.js'
 import type { FolioPlan } from './folios.js'
 import type { Integrity, Measurement } from './measurement.js'
 import { POISON } from './replay.js'
@@ -39,6 +41,16 @@ export async function runPressure(
   plan: FolioPlan,
   o: PressureOptions,
 ): Promise<Measurement> {
+  return (await pressureDetailed(stack, corpus, plan, o)).measurement
+}
+
+/** {@link runPressure} with the sizes of the zpool objects held at the end of the store phase. */
+export async function pressureDetailed(
+  stack: ComposedStack,
+  corpus: Corpus,
+  plan: FolioPlan,
+  o: PressureOptions,
+): Promise<{ measurement: Measurement; objectSizes: Int32Array | undefined }> {
   const dir = mkdtempSync(join(tmpdir(), 'zswap-harness-swap-'))
   const swap = await fileSwapDevice({ path: join(dir, 'swapfile'), pages: plan.pages, truncate: true })
   const limitPages = Math.max(1, Math.floor((plan.pages * o.limit) | 0))
@@ -113,7 +125,8 @@ export async function runPressure(
     const afterStore = target.stats()
     const poolPages = target.poolPages()
     const compressed = target.compressedBytes()
-    const storedPages = afterStore?.stored_pages ?? 0
+    const objectSizes = target.objectSizes()
+    const heldPages = afterStore?.stored_pages ?? 0
 
     out.fill(POISON)
     const loadStart = performance.now()
@@ -163,19 +176,30 @@ export async function runPressure(
     for (const [k, v] of Object.entries(counters)) {
       if (k.startsWith('reject_') || k === 'pool_limit_hit') rejects[k] = v
     }
-    const storedBytes = storedPages * PAGE_SIZE
+    const zeroPages = counters.swpout_zero ?? 0
+    const { diskPages, ratio, effectiveRatio } = workloadRatios({
+      pages: plan.pages,
+      zeroPages,
+      heldPages,
+      compressedBytes: compressed,
+      poolPages,
+    })
     const result: Measurement = {
       pages: plan.pages,
       folios: plan.count,
-      storedPages,
+      storedPages: heldPages + zeroPages,
       rejectedFolios,
+      zeroPages,
+      incompressiblePages: counters.stored_incompressible_pages ?? 0,
+      diskPages,
+      compressedBytes: compressed,
       storeMBps: storeMs > 0 ? (plan.pages * PAGE_SIZE) / 1e3 / storeMs : 0,
       loadMBps: loadMs > 0 ? (plan.pages * PAGE_SIZE) / 1e3 / loadMs : 0,
       store: storeLat.summary(),
       load: loadLat.summary(),
       loadCdf: loadLat.cdf(),
-      ratio: compressed > 0 ? storedBytes / compressed : 0,
-      effectiveRatio: poolPages > 0 ? storedBytes / (poolPages * PAGE_SIZE) : 0,
+      ratio,
+      effectiveRatio,
       poolPages,
       ...usage,
       counters,
@@ -193,7 +217,7 @@ export async function runPressure(
     }
     const driverStats = target.driverStats()
     if (driverStats !== undefined) result.driverStats = driverStats
-    return result
+    return { measurement: result, objectSizes }
   } finally {
     storeLat.destroy()
     loadLat.destroy()

@@ -1,10 +1,12 @@
 import type { ZswapStats } from '@zswap/cache'
 import { type Folio, PAGE_SIZE } from '@zswap/core'
 import type { Corpus } from '../corpus.js'
+import { counterRecord } from '../measure/counters.js'
 import { LatencyRecorder } from '../measure/latency.js'
 import { ModeledClock } from '../measure/modeled-time.js'
+import { workloadRatios } from '../measure/ratios.js'
 import { ResourceMeter } from '../measure/resources.js'
-import { comparePages, counterRecord } from './compare-pages.js'
+import { comparePages } from './compare-pages.js'
 import type { FolioPlan } from './folios.js'
 import type { Integrity, Measurement } from './measurement.js'
 import type { Target } from './targets.js'
@@ -32,6 +34,8 @@ export interface ReplayDetail {
   end: ZswapStats | undefined
   /** Pool pages still held after every page was loaded (exclusive loads free them). */
   poolPagesAfterLoad: number
+  /** Sizes of the zpool objects with everything stored (undefined for the baseline). */
+  objectSizes: Int32Array | undefined
 }
 
 /** {@link runReplay} with the raw stats snapshots. */
@@ -87,6 +91,7 @@ export async function replayDetailed(target: Target, corpus: Corpus, plan: Folio
     const afterStore = target.stats()
     const poolPages = target.poolPages()
     const compressed = target.compressedBytes()
+    const objectSizes = target.objectSizes()
     meter.sample()
 
     out.fill(POISON)
@@ -136,29 +141,42 @@ export async function replayDetailed(target: Target, corpus: Corpus, plan: Folio
       integrity.unexpectedLoads === 0 &&
       integrity.storeErrors === 0
     const usage = meter.stop()
-    const storedBytes = storedPages * PAGE_SIZE
+    const counters = counterRecord(afterStore, end)
+    const zeroPages = counters.swpout_zero ?? 0
+    const fates = {
+      pages: plan.pages,
+      zeroPages,
+      heldPages: counters.stored_pages ?? storedPages - zeroPages,
+      compressedBytes: compressed,
+      poolPages,
+    }
+    const { diskPages, ratio, effectiveRatio } = workloadRatios(fates)
     const result: Measurement = {
       pages: plan.pages,
       folios: plan.count,
       storedPages,
       rejectedFolios: plan.count - stored.reduce((s, x) => s + x, 0),
+      zeroPages,
+      incompressiblePages: counters.stored_incompressible_pages ?? 0,
+      diskPages,
+      compressedBytes: compressed,
       storeMBps: storeMs > 0 ? (plan.pages * PAGE_SIZE) / 1e3 / storeMs : 0,
       loadMBps: loadMs > 0 ? (loadedPages * PAGE_SIZE) / 1e3 / loadMs : 0,
       store: storeLat.summary(),
       load: loadLat.summary(),
       loadCdf: loadLat.cdf(),
-      ratio: compressed > 0 ? storedBytes / compressed : 0,
-      effectiveRatio: poolPages > 0 ? storedBytes / (poolPages * PAGE_SIZE) : 0,
+      ratio,
+      effectiveRatio,
       poolPages,
       ...usage,
-      counters: counterRecord(afterStore, end),
+      counters,
       integrity,
     }
     const figures = modeled?.finish(plan.pages * PAGE_SIZE, loadedPages * PAGE_SIZE)
     if (figures !== undefined) result.modeled = figures
     const driverStats = target.driverStats()
     if (driverStats !== undefined) result.driverStats = driverStats
-    return { measurement: result, afterStore, end, poolPagesAfterLoad }
+    return { measurement: result, afterStore, end, poolPagesAfterLoad, objectSizes }
   } finally {
     storeLat.destroy()
     loadLat.destroy()

@@ -1,5 +1,6 @@
 import { type AcceleratorTime, createZswap, type ZswapStats } from '@zswap/cache'
 import { type Folio, isAccelerator, PAGE_SIZE, type SwapDevice } from '@zswap/core'
+import { SizeRecordingZpool } from '../measure/pool-at-scale.js'
 import type { ComposedStack } from '../spec/stack-spec.js'
 
 /** Where a workload stores and loads folios: a zswap stack, or the memcpy baseline. */
@@ -18,6 +19,8 @@ export interface Target {
   driverStats(): unknown
   /** The cache's live accelerator time, when the stack's accelerator models time (see @zswap/cache). */
   acceleratorTime?(): Readonly<AcceleratorTime>
+  /** Sizes of the zpool objects held now, in allocation order (undefined for the baseline). */
+  objectSizes(): Int32Array | undefined
   close(): Promise<void>
 }
 
@@ -29,13 +32,18 @@ export interface ZswapTargetOptions {
   swapDevice?: SwapDevice
 }
 
-/** A fresh cache over a composed stack; close() destroys the zpool and closes the codec. */
+/**
+ * A fresh cache over a composed stack; close() destroys the zpool and closes
+ * the codec. The zpool is wrapped in a {@link SizeRecordingZpool} (one call
+ * more per allocation), so the pool can be measured again at scale.
+ */
 export function zswapTarget(stack: ComposedStack, o: ZswapTargetOptions): Target {
+  const zpool = new SizeRecordingZpool(stack.zpool)
   const zswap = createZswap({
     ...(isAccelerator(stack.compressor)
       ? { accelerator: stack.compressor }
       : { compressor: stack.compressor }),
-    zpool: stack.zpool,
+    zpool,
     ramBytes: o.ramBytes,
     mthpEnabled: o.mthpEnabled,
     ...stack.cache,
@@ -55,6 +63,7 @@ export function zswapTarget(stack: ComposedStack, o: ZswapTargetOptions): Target
     ...(isAccelerator(stack.compressor) && stack.compressor.capabilities.timing === 'modeled'
       ? { acceleratorTime: () => zswap.acceleratorTime }
       : {}),
+    objectSizes: () => zpool.liveSizes(),
     close: () => zswap.close(),
   }
 }
@@ -88,6 +97,7 @@ export function memcpyTarget(): Target {
     compressedBytes: () => pages.size * PAGE_SIZE,
     stats: () => undefined,
     driverStats: () => undefined,
+    objectSizes: () => undefined,
     close: async () => pages.clear(),
   }
 }

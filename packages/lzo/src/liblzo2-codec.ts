@@ -1,0 +1,69 @@
+import { CompressionFailedError, CorruptDataError } from '@zswap/core'
+import { DecodeStatus, EncodeStatus, type LzoAddon } from './addon.js'
+import { type LzoCodec, PKG } from './codec.js'
+
+/**
+ * The wire format through liblzo2's LZO1X-1 in this package's addon: one
+ * native call per page, straight into the caller's buffers, with the CRC-32
+ * computed in the same call. The addon's negative results become typed errors
+ * here.
+ */
+export class Liblzo2Codec implements LzoCodec {
+  readonly backend = 'liblzo2'
+  readonly #compress: (src: Uint8Array, dst: Uint8Array) => number
+  readonly #decompress: (src: Uint8Array, dst: Uint8Array) => number
+
+  constructor(addon: LzoAddon, checksum: boolean) {
+    this.#compress = checksum ? addon.compressChecksum : addon.compress
+    this.#decompress = checksum ? addon.decompressChecksum : addon.decompress
+  }
+
+  compress(src: Uint8Array, dst: Uint8Array): number {
+    let n: number
+    try {
+      n = this.#compress(src, dst)
+    } catch (cause) {
+      throw new CompressionFailedError(`[${PKG}] lzo compression failed: ${(cause as Error).message}`, {
+        cause,
+      })
+    }
+    if (n < EncodeStatus.NO_ROOM) {
+      throw new CompressionFailedError(
+        `[${PKG}] lzo compression of ${src.length} bytes failed: ${
+          n === EncodeStatus.NO_MEMORY ? 'out of memory for the output buffer' : 'liblzo2 returned an error'
+        }`,
+      )
+    }
+    return n
+  }
+
+  decompress(src: Uint8Array, dst: Uint8Array): number {
+    let n: number
+    try {
+      n = this.#decompress(src, dst)
+    } catch (cause) {
+      throw new CorruptDataError(`[${PKG}] compressed data is unreadable: ${(cause as Error).message}`, {
+        cause,
+      })
+    }
+    if (n >= 0) return n
+    throw new CorruptDataError(`[${PKG}] ${describe(n, src, dst)}`)
+  }
+}
+
+function describe(status: number, src: Uint8Array, dst: Uint8Array): string {
+  switch (status) {
+    case DecodeStatus.TRUNCATED:
+      return `compressed input of ${src.length} bytes is truncated`
+    case DecodeStatus.CHECKSUM:
+      return 'checksum mismatch: compressed data is corrupt'
+    case DecodeStatus.TOO_LARGE:
+      return `compressed stream decodes to more than the ${dst.length}-byte destination`
+    case DecodeStatus.NO_MEMORY:
+      return 'out of memory decoding into a destination larger than the scratch buffer'
+    case DecodeStatus.TRAILING:
+      return 'compressed data is corrupt: bytes follow the end-of-stream marker'
+    default:
+      return 'compressed data is corrupt: not a valid LZO1X stream'
+  }
+}

@@ -1,0 +1,9 @@
+import { compressorSuite } from '@zswap/conformance'
+import { describe } from 'vitest'
+import { lzo } from '../src/index.js'
+import { liblzo2 } from './backends.js'
+
+describe.runIf(liblzo2.available)('lzo on liblzo2', () => {
+  compressorSuite('lzo', () => lzo())
+  compressorSuite('lzo (checksum: false)', () => lzo({ checksum: false }))
+})

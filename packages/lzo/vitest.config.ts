@@ -1,0 +1,3 @@
+import { preset } from '@zswap/vitest-config'
+
+export default preset
