@@ -29,7 +29,9 @@ describe("iaa({ timing: 'model' })", () => {
     const back = jobs.map((j) => decompressJob(j.dst.subarray(0, j.length)))
     await within(device.decompressBatch(back), 'decompress')
     const wantBack = modelBatch(SPR, 'decompress', [PAGE, PAGE, PAGE], { irq })
-    back.forEach((job, i) => expect(job.modeledNs).toBeCloseTo(wantBack.jobNs[i], 6))
+    back.forEach((job, i) => {
+      expect(job.modeledNs).toBeCloseTo(wantBack.jobNs[i], 6)
+    })
     const m = device.stats().model!
     expect(m).toMatchObject({ name: 'spr', irq, verify: false, compressBatches: 1, decompressBatches: 1 })
     expect(m.compressBatchNs).toBeCloseTo(want.batchNs, 6)
@@ -40,7 +42,9 @@ describe("iaa({ timing: 'model' })", () => {
     expect(m.decompressBatchNs).toBeCloseTo(wantBack.batchNs, 6)
     expect(m.lastBatchNs).toBeCloseTo(wantBack.batchNs, 6)
     const busy = want.engineBusyNs.map((x, e) => x + wantBack.engineBusyNs[e])
-    m.engineBusyNs.forEach((x, e) => expect(x).toBeCloseTo(busy[e], 6))
+    m.engineBusyNs.forEach((x, e) => {
+      expect(x).toBeCloseTo(busy[e], 6)
+    })
   })
 
   it('one sync page reproduces iaa_crypto v11 Table 1 (3,177 / 2,235 ns)', async () => {
