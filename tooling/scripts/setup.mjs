@@ -36,18 +36,18 @@ if (!env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node.
 }
 
 run('pnpm', ['install', '--frozen-lockfile'])
-// @zswap/lz4 builds its liblz4 addon at install when it can, and runs on lz4-napi otherwise.
-if (!existsSync(join(root, 'packages', 'lz4', 'build', 'Release', 'zswap_lz4.node'))) {
-  console.log(
-    'note: @zswap/lz4 runs on lz4-napi (about 3x slower): for the liblz4 fast path, ' +
-      '`sudo apt-get install -y build-essential liblz4-dev libisal-dev && pnpm --filter @zswap/lz4 run build:addon`',
-  )
-}
-// @zswap/deflate builds its libdeflate addon at install when it can, and runs on Node's zlib otherwise.
-if (!existsSync(join(root, 'packages', 'deflate', 'build', 'Release', 'zswap_libdeflate.node'))) {
-  console.log(
-    "note: @zswap/deflate runs on Node's zlib (compresses 2-3x slower than libdeflate): for the fast path, " +
-      '`sudo apt-get install -y build-essential libdeflate-dev && pnpm --filter @zswap/deflate run build:addon`',
-  )
-}
+// The native drivers' prebuilt addons (prebuilds/<platform>-<arch>/), made from the C libraries'
+// -dev packages; without them this prints what to install, and @zswap/lz4 falls back to
+// lz4-napi, @zswap/deflate to Node's zlib, @zswap/lzo throws its hint. Under CI it fails.
+run('pnpm', [
+  '--filter',
+  '@zswap/lz4',
+  '--filter',
+  '@zswap/deflate',
+  '--filter',
+  '@zswap/lzo',
+  'run',
+  'build:prebuild',
+  '--if-stale',
+])
 if (!process.argv.includes('--no-harness')) run('pnpm', ['harness'])

@@ -266,8 +266,16 @@ async function main(argv: string[]): Promise<number> {
   return 0
 }
 
+/** Subcommands, loaded on demand: `zswap-harness kernel-check …`, `zswap-harness capture …`. */
+const SUBCOMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
+  'kernel-check': async () => (await import('./kernel-check/command.js')).kernelCheckMain,
+  capture: async () => (await import('./capture/command.js')).captureMain,
+}
+
 try {
-  process.exitCode = await main(process.argv.slice(2))
+  const argv = process.argv.slice(2)
+  const sub = SUBCOMMANDS[argv[0] ?? '']
+  process.exitCode = sub === undefined ? await main(argv) : await (await sub())(argv.slice(1))
 } catch (error) {
   // Usage errors: the harness's own, and a driver's option check (ERR_INVALID_OPTION). Anything else
   // is a bug and keeps its stack trace.

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os'
-import { type Accelerator, type Compressor, ErrorCode, ZswapError } from '@zswap/core'
+import { type Accelerator, type Compressor, ErrorCode, PageArena, ZswapError } from '@zswap/core'
 import type { Corpus } from './corpus.js'
 import { medianRecord } from './measure/median.js'
 import { paretoFront } from './measure/pareto.js'
@@ -81,6 +81,8 @@ interface Instance {
 }
 
 const BASELINE = 'memcpy' as const
+/** The progress events' workload name while pools are measured at scale. */
+export const SCALING = 'pools at scale'
 
 /**
  * Expands and checks stack specs (sweeps included) against the registry.
@@ -201,16 +203,20 @@ async function runOne(
  */
 async function atScale(
   m: Measurement,
-  plan: StackPlan | typeof BASELINE,
+  plan: StackPlan,
   sizes: Int32Array | undefined,
   registry: DriverRegistry,
   scaleObjects: number,
+  arena: PageArena,
 ): Promise<Pick<StackResult, 'scaleObjects' | 'poolPagesAtScale' | 'effectiveRatioAtScale'>> {
   const asRun = { scaleObjects: 0, poolPagesAtScale: m.poolPages, effectiveRatioAtScale: m.effectiveRatio }
-  if (plan === BASELINE || sizes === undefined || scaleObjects === 0) return asRun
+  if (sizes === undefined) return asRun
   let scaled: ReturnType<typeof poolAtScale>
   try {
-    scaled = poolAtScale(await zpoolMaker(plan, registry), sizes, scaleObjects)
+    // The project's zpools take their pages from one arena shared by every pass, so the memory
+    // is faulted in once, not once per stack (a page budget needs a private arena).
+    const shared = plan.zpool.entry.package.startsWith('@zswap/') && plan.zpool.options.maxPages === undefined
+    scaled = poolAtScale(await zpoolMaker(plan, registry, shared ? { arena } : {}), sizes, scaleObjects)
   } catch (error) {
     // A zpool with a page budget (`zsmalloc(maxPages=N)`) may not hold the pool at scale: not measured.
     if (ZswapError.hasCode(error, ErrorCode.ZPOOL_FULL)) return asRun
@@ -259,6 +265,10 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
     ...plans,
   ]
   const results: StackResult[] = []
+  // Pools at scale are measured after every run, so their memory never shows in a run's figures.
+  const scaling: { row: StackResult; plan: StackPlan; sizes: Int32Array | undefined }[] = []
+  /** Modeled rows and the measured row they were made from (the pool at scale is measured once). */
+  const twins: [StackResult, StackResult][] = []
   for (const instance of work) {
     const total = runs + warmup
     const done = new Map<number, number>()
@@ -276,33 +286,36 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
       const baseline = subject === BASELINE
       const name = baseline ? BASELINE : subject.name
       const { modeled, ...m } = aggregate(perStack[s].map((r) => r.m))
-      const row = {
+      const row: StackResult = {
         workload: instance.info.id,
         stack: name,
         baseline,
         medianOf: runs,
         pareto: false,
         ...m,
-        ...(await atScale(m, subject, perStack[s][0].objectSizes, registry, scaleObjects)),
+        scaleObjects: 0,
+        poolPagesAtScale: m.poolPages,
+        effectiveRatioAtScale: m.effectiveRatio,
       }
+      if (!baseline) scaling.push({ row, plan: subject, sizes: perStack[s][0].objectSizes })
       if (modeled === undefined) {
         rows.push(row)
         continue
       }
       // A stack whose accelerator models time: the modeled row, and what the emulation took here.
-      rows.push(
-        {
-          ...row,
-          stack: `${name} (modeled)`,
-          storeMBps: modeled.storeMBps,
-          loadMBps: modeled.loadMBps,
-          store: modeled.store,
-          load: modeled.load,
-          timing: 'modeled',
-          model: modeled.model,
-        },
-        { ...row, stack: `${name} (emulation, measured)` },
-      )
+      const twin: StackResult = {
+        ...row,
+        stack: `${name} (modeled)`,
+        storeMBps: modeled.storeMBps,
+        loadMBps: modeled.loadMBps,
+        store: modeled.store,
+        load: modeled.load,
+        timing: 'modeled',
+        model: modeled.model,
+      }
+      row.stack = `${name} (emulation, measured)`
+      rows.push(twin, row)
+      twins.push([twin, row])
     }
     const candidates = rows.filter((r) => !r.baseline)
     const front = paretoFront(candidates.map((r) => [r.ratio, r.storeMBps] as const))
@@ -310,6 +323,22 @@ export async function compareStacks(options: CompareOptions): Promise<Comparison
       r.pareto = front.has(i)
     })
     results.push(...rows)
+  }
+  if (scaleObjects > 0) {
+    const arena = new PageArena()
+    try {
+      for (const [i, { row, plan, sizes }] of scaling.entries()) {
+        Object.assign(row, await atScale(row, plan, sizes, registry, scaleObjects, arena))
+        options.onProgress?.({ workload: SCALING, stack: 'every stack', done: i + 1, total: scaling.length })
+      }
+    } finally {
+      arena.destroy()
+    }
+  }
+  for (const [modeled, measured] of twins) {
+    modeled.scaleObjects = measured.scaleObjects
+    modeled.poolPagesAtScale = measured.poolPagesAtScale
+    modeled.effectiveRatioAtScale = measured.effectiveRatioAtScale
   }
   const cpu = cpus()
   return {

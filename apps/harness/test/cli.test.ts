@@ -276,7 +276,7 @@ describe('zswap-harness CLI', () => {
       [['--corpus', notZstd], /not\.pages\.zst is not a valid zstd file/],
       [
         ['--compressor', 'snappy'],
-        /unknown compressor or accelerator snappy; valid: lz4, zstd, deflate, lzo, iaa/,
+        /unknown compressor or accelerator snappy; valid: lz4, zstd, deflate, lzo, lzo_rle, iaa/,
       ],
       [['--stack', 'lz4+zfoo'], /unknown zpool zfoo; valid: zsmalloc, zbud, z3fold/],
       [['--stack', 'zstd(lvl=3)+zbud'], /zstd has no parameter lvl; valid: level, checksum/],

@@ -1,8 +1,8 @@
-import { PAGE_SIZE, type Zpool, ZpoolFullError } from '@zswap/core'
+import { PAGE_SIZE, PageArena, type Zpool, ZpoolFullError } from '@zswap/core'
 import { zbud } from '@zswap/zbud'
 import { zsmalloc } from '@zswap/zsmalloc'
 import { describe, expect, it } from 'vitest'
-import { compareStacks } from '../src/compare.js'
+import { compareStacks, type ProgressEvent, SCALING } from '../src/compare.js'
 import { readSample } from '../src/corpus.js'
 import { DEFAULT_SCALE_OBJECTS, poolAtScale, SizeRecordingZpool } from '../src/measure/pool-at-scale.js'
 import { formatTable } from '../src/output/table.js'
@@ -59,6 +59,23 @@ describe('poolAtScale', () => {
     expect(poolAtScale(make, new Int32Array(0))).toBeUndefined()
   })
 
+  it('pools drawing on one shared arena, one after the other, hold the pages a private one would', () => {
+    const arena = new PageArena()
+    const own = poolAtScale(() => zsmalloc(), sizes, 20_000)!
+    for (let i = 0; i < 2; i++) {
+      expect(poolAtScale(() => zsmalloc({ arena }), sizes, 20_000)).toEqual(own)
+      expect(arena.pagesInUse).toBe(0) // every page went back
+    }
+    expect(
+      poolAtScale(
+        () => zbud({ arena }),
+        sizes.filter((s) => s <= 4000),
+        20_000,
+      )!.pages,
+    ).toBeGreaterThan(0)
+    arena.destroy()
+  })
+
   it('a multi-page object counts as the pages it spans', () => {
     const big = Int32Array.from([5 * PAGE_SIZE + 1, 300]) // 6 + 1
     const r = poolAtScale(() => zsmalloc({ multiPage: true }), big, 70)!
@@ -101,6 +118,7 @@ describe('poolAtScale', () => {
 
 describe('the default comparison shows allocators at scale', () => {
   it('on the bundled sample lz4+zbud beats lz4+zsmalloc as run, and loses at scale (as in the kernel)', async () => {
+    const events: ProgressEvent[] = []
     const report = await compareStacks({
       stacks: ['lz4+zsmalloc', 'lz4+zbud', 'zstd+zsmalloc', 'zstd+zbud'],
       workloads: ['replay(order=0)'],
@@ -108,7 +126,14 @@ describe('the default comparison shows allocators at scale', () => {
       runs: 1,
       warmup: 0,
       baseline: false,
+      onProgress: (e) => events.push(e),
     })
+    // the pools are measured at scale after every run, so their memory shows in no run's figures
+    expect(events.map((e) => e.workload)).toEqual([
+      ...Array(4).fill('replay(order=0) on sample'),
+      ...Array(4).fill(SCALING),
+    ])
+    expect(events.slice(4).map((e) => `${e.done}/${e.total}`)).toEqual(['1/4', '2/4', '3/4', '4/4'])
     expect(report.settings.scaleObjects).toBe(DEFAULT_SCALE_OBJECTS)
     const row = (stack: string) => report.results.find((r) => r.stack === stack)!
     for (const r of report.results) {

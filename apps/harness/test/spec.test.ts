@@ -48,11 +48,22 @@ describe('stack grammar', () => {
     expect(parseStack('zstd+zbud', registry).codec.options).toEqual({ level: 1 }) // the registry's default
     expect(parseStack('lz4', registry).zpool.entry.name).toBe('zsmalloc') // the default zpool
     expect(parseStack('deflate-9+z3fold', registry).name).toBe('deflate-9+z3fold')
+    // IAA's compression mode: the second positional, or by name
+    expect(parseStack('iaa(deflate,canned)+zsmalloc', registry).codec.options).toEqual({
+      algorithm: 'deflate',
+      compressionMode: 'canned',
+    })
+    expect(parseStack('iaa(compressionMode=dynamic)', registry).codec.options).toEqual({
+      compressionMode: 'dynamic',
+    })
+    expect(usage(() => parseStack('iaa(deflate,huffman)', registry))).toMatch(/compressionMode/)
   })
 
   it('rejects what is not valid, listing what is', () => {
     expect(usage(() => parseStack('', registry))).toMatch(/empty/)
-    expect(usage(() => parseStack('lz5+zbud', registry))).toMatch(/valid: lz4, zstd, deflate, lzo, iaa/)
+    expect(usage(() => parseStack('lz5+zbud', registry))).toMatch(
+      /valid: lz4, zstd, deflate, lzo, lzo_rle, iaa/,
+    )
     expect(usage(() => parseStack('zbud+lz4', registry))).toMatch(/unknown compressor or accelerator zbud/)
     expect(usage(() => parseStack('lz4-3+zbud', registry))).toMatch(/lz4 has no level/)
     expect(usage(() => parseStack('zstd(level=x)', registry))).toMatch(/zstd level must be an integer, got x/)
@@ -149,19 +160,21 @@ describe('by_n', () => {
 })
 
 describe('lzo', () => {
-  it('lzo+zsmalloc and lzo(checksum=false)+zsmalloc compose @zswap/lzo and round-trip the sample', async () => {
+  it('lzo and lzo_rle stacks, with and without checksum, compose @zswap/lzo and round-trip the sample', async () => {
     const registry = new DriverRegistry()
     expect(parseStack('lzo(checksum=false)+zsmalloc', registry).codec.options).toEqual({ checksum: false })
     expect(usage(() => parseStack('lzo-1+zsmalloc', registry))).toMatch(/lzo has no level/)
     const corpus = { ...readSample(), pages: 64 }
-    for (const [spec, checksum] of [
-      ['lzo+zsmalloc', true],
-      ['lzo(checksum=false)+zsmalloc', false],
+    for (const [spec, name, checksum, format] of [
+      ['lzo+zsmalloc', 'lzo', true, 'lzo1x+crc32'],
+      ['lzo(checksum=false)+zsmalloc', 'lzo', false, 'lzo1x'],
+      ['lzo_rle+zsmalloc', 'lzo-rle', true, 'lzo-rle+crc32'],
+      ['lzo_rle(checksum=false)+zbud', 'lzo-rle', false, 'lzo-rle'],
     ] as const) {
       const stack = await composeStack(parseStack(spec, registry), registry)
       const codec = stack.compressor as Compressor
-      expect(codec.name).toBe('lzo')
-      expect(codec.capabilities).toMatchObject({ checksum, format: checksum ? 'lzo1x+crc32' : 'lzo1x' })
+      expect(codec.name).toBe(name)
+      expect(codec.capabilities).toMatchObject({ checksum, format })
       const m = await runReplay(
         zswapTarget(stack, { ramBytes: 1 << 30, mthpEnabled: false }),
         corpus,

@@ -9,12 +9,13 @@ import {
 } from '@zswap/core'
 import { Cgroups } from './cgroups.js'
 import { AcceleratorTime, Counters } from './counters.js'
-import { EntryTable, IN_OBJECT, lruRemove, ON_LRU } from './entry-table.js'
+import { EntryTable, IN_OBJECT, lruRemove, ON_LRU, RAW } from './entry-table.js'
 import { FolioBatch } from './folio-batch.js'
 import { Lock } from './lock.js'
 import { ObjectTable } from './object-table.js'
 import type { ZswapParams } from './options.js'
 import { newStaging, type Staging } from './staging.js'
+import { ZeroMap } from './zero-map.js'
 
 /**
  * Everything a cache holds, shared by its store, load and shrinker modules:
@@ -29,6 +30,8 @@ export class CacheState {
   readonly entries = new EntryTable()
   /** Multi-page objects (objectPages > 1); single-page ones live in their entry. */
   readonly objects = new ObjectTable()
+  /** Offsets whose page is all zeros and held nowhere (zeroPages 'map'). */
+  readonly zero = new ZeroMap()
   readonly cgroups = new Cgroups()
   readonly counters = new Counters()
   /** Serialises store, load, shrink and close (they share the staging). */
@@ -63,6 +66,12 @@ export class CacheState {
   readonly acceleratorTime = new AcceleratorTime()
   /** Pages compressed together into one zpool object (1, 4 or 16). */
   readonly objectPages: number
+  /** All-zero folios go to the zero map (zeroPages 'map'). */
+  readonly mapZero: boolean
+  /** Incompressible pages are stored as-is when their cgroup may write back (incompressible 'store'). */
+  readonly storeRaw: boolean
+  /** The zpool's capabilities.maxObjectSize: a raw object larger than this is never tried (zbud). */
+  readonly maxObjectSize: number
   /** Compressor id new stores use. */
   current = 0
   /** The pool hit its limit and has not yet fallen below the accept threshold. */
@@ -89,7 +98,12 @@ export class CacheState {
     ramBytes: number,
     params: ZswapParams,
     objectPages: number,
+    mapZero = true,
+    storeRaw = true,
   ) {
+    this.mapZero = mapZero
+    this.storeRaw = storeRaw
+    this.maxObjectSize = zpool.capabilities?.maxObjectSize ?? PAGE_SIZE
     this.zpool = zpool
     this.readInPlace = typeof zpool.readInPlace === 'function'
     this.objectPages = objectPages
@@ -124,23 +138,32 @@ export class CacheState {
     return Math.floor(((this.ramBytes / PAGE_SIZE) * this.params.maxPoolPercent) / 100)
   }
 
-  /** Frees the entry at (type, offset); true when there was one. */
+  /** Frees the entry at (type, offset), or clears its zero-map bit; true when there was one. */
   erase(type: number, offset: number): boolean {
     const id = this.entries.get(type, offset)
-    if (id < 0) return false
+    if (id < 0) return this.zero.clear(type, offset)
     this.freeEntry(id)
     return true
   }
 
-  /** Frees the entries at `offset .. offset + nrPages - 1`; returns how many. */
+  /** Frees the entries at `offset .. offset + nrPages - 1` and clears their zero-map bits; returns how many. */
   eraseRange(type: number, offset: number, nrPages: number): number {
-    let freed = 0
+    let freed = this.zero.clearRange(type, offset, nrPages)
     const end = offset + nrPages
     for (let o = this.entries.nextCandidate(type, offset); o < end; o = this.entries.nextCandidate(type, o)) {
-      if (this.erase(type, o)) freed++
+      const id = this.entries.get(type, o)
+      if (id >= 0) {
+        this.freeEntry(id)
+        freed++
+      }
       o++
     }
     return freed
+  }
+
+  /** True when (type, offset) holds a page: an entry, or a zero-map bit. */
+  holds(type: number, offset: number): boolean {
+    return this.entries.get(type, offset) >= 0 || this.zero.has(type, offset)
   }
 
   /** zpool objects held: single-page entries plus multi-page objects. */
@@ -162,6 +185,7 @@ export class CacheState {
     if (t.flags[id] & ON_LRU) lruRemove(t, cgroup, id)
     cgroup.zswapped--
     const inObject = (t.flags[id] & IN_OBJECT) !== 0
+    if (t.flags[id] & RAW) this.counters.stored_incompressible_pages--
     const ref = t.handle[id]
     const length = t.length[id]
     t.free(id)

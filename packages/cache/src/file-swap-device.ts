@@ -1,6 +1,7 @@
 import { type FileHandle, open, stat } from 'node:fs/promises'
 import {
   ClosedError,
+  InsecureSwapFileError,
   InvalidArgumentError,
   invalidOption,
   OutOfRangeError,
@@ -18,28 +19,61 @@ export interface FileSwapDeviceOptions {
   pages?: number
   /** Discard an existing file's contents. Default false (reopen keeps pages). */
   truncate?: boolean
+  /**
+   * What to do when an existing file's mode lets group or others read or
+   * write it (any of 0o077, and setuid/setgid/sticky: swapon's check): swapped
+   * pages are process memory. `'warn'` (default) opens it and emits a
+   * process warning (code `ZSWAP_INSECURE_SWAP_FILE`) as swapon does;
+   * `'refuse'` throws InsecureSwapFileError. A new file is always created
+   * with mode 0600.
+   */
+  permissions?: 'warn' | 'refuse'
 }
+
+/** Mode bits swapon(8) calls insecure on a swap file: setuid/setgid/sticky, and any group or other access. */
+const INSECURE_MODE = 0o7077
+/** Mode of a swap file this module creates: its owner only. */
+export const SWAP_FILE_MODE = 0o600
 
 /**
  * A swap file: page `offset` lives at byte `offset * 4096`, written and read
  * with positional I/O. The file is sized (sparsely) to `pages` pages; pages
  * never written read as zeros. Pages survive close() and a reopen.
+ *
+ * A new file is created with mode 0600 (the pages in it are process
+ * memory); an existing one that group or others may access is opened with
+ * a warning, or refused with `permissions: 'refuse'` (InsecureSwapFileError).
  */
 export async function fileSwapDevice(options: FileSwapDeviceOptions): Promise<SwapDevice> {
-  const { path, truncate = false } = options ?? ({} as FileSwapDeviceOptions)
+  const { path, truncate = false, permissions = 'warn' } = options ?? ({} as FileSwapDeviceOptions)
   if (typeof path !== 'string' || path.length === 0)
     throw invalidOption('@zswap/cache', 'path', 'a file path', 'type')
+  if (permissions !== 'warn' && permissions !== 'refuse') {
+    throw invalidOption('@zswap/cache', 'permissions', "'warn' or 'refuse'")
+  }
   let existing = -1
+  let mode = 0
   try {
-    existing = (await stat(path)).size
+    const st = await stat(path)
+    existing = st.size
+    mode = st.mode
   } catch {}
+  if (existing >= 0 && (mode & INSECURE_MODE) !== 0) {
+    const octal = (m: number) => (m & 0o7777).toString(8).padStart(4, '0')
+    const message =
+      `[@zswap/cache] swap file ${path} has insecure permissions ${octal(mode)}, ` +
+      `${octal(SWAP_FILE_MODE)} suggested (chmod 600): other users can read the swapped pages`
+    if (permissions === 'refuse') throw new InsecureSwapFileError(message)
+    process.emitWarning(message, { code: 'ZSWAP_INSECURE_SWAP_FILE' })
+  }
   const pages = options.pages ?? (existing > 0 && !truncate ? Math.floor(existing / PAGE_SIZE) : undefined)
   if (!Number.isInteger(pages) || (pages as number) < 1) {
     throw invalidOption('@zswap/cache', 'pages', 'an integer ≥ 1 (required for a new file)')
   }
   let handle: FileHandle
   try {
-    handle = await open(path, existing < 0 || truncate ? 'w+' : 'r+')
+    // 'wx+': a file that appeared since stat() is not silently taken over
+    handle = await open(path, existing < 0 ? 'wx+' : truncate ? 'w+' : 'r+', SWAP_FILE_MODE)
     await handle.truncate((pages as number) * PAGE_SIZE)
   } catch (cause) {
     throw new SwapIoError(`[@zswap/cache] cannot open swap file ${path}`, { cause })

@@ -1,6 +1,6 @@
-import { type DecompressJob, PAGE_SHIFT, PAGE_SIZE, type Zpool } from '@zswap/core'
+import { crc32, type DecompressJob, PAGE_SHIFT, PAGE_SIZE, type Zpool } from '@zswap/core'
 import type { CacheState } from './cache-state.js'
-import { IN_OBJECT } from './entry-table.js'
+import { IN_OBJECT, RAW } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
 import type { Staging } from './staging.js'
 
@@ -16,9 +16,11 @@ import type { Staging } from './staging.js'
  *   partial decompression, else whole into a scratch slot, from which the
  *   pages are copied.
  *
- * A folio loads only when every page is present and decompresses to exactly
- * its size; then its entries are freed (exclusive load; an object goes with
- * its last page).
+ * A zero-mapped page is filled with zeros; a raw (incompressible) page or
+ * object is copied out of the zpool, no decompression, after its CRC-32 is
+ * checked. A folio loads only when every page is present and decompresses
+ * (or checks) to exactly its size; then its entries are freed and its
+ * zero-map bits cleared (exclusive load; an object goes with its last page).
  *
  * `invalidate()` may run during each await: a page found gone afterwards
  * fails its folio, and nothing of that folio is freed (the load resolves
@@ -42,7 +44,7 @@ export async function loadFolios(
     const objects = s.objects
     for (let f = 0; f < n; f++) {
       for (let i = 0, pages = b.pages(f); i < pages; i++) {
-        if (t.get(type[f], offset[f] + i) < 0) {
+        if (!s.holds(type[f], offset[f] + i)) {
           state[f] = FAILED
           break
         }
@@ -66,6 +68,22 @@ export async function loadFolios(
       const base = offset[f]
       for (let i = 0; i < pages && state[f] === PENDING; ) {
         let id = t.get(type[f], base + i)
+        if (id < 0 && s.zero.has(type[f], base + i)) {
+          data[f].fill(0, i << PAGE_SHIFT, (i + 1) << PAGE_SHIFT)
+          i++
+          continue
+        }
+        if (id >= 0 && (t.flags[id] & RAW) !== 0) {
+          // as-is: copied now, no job
+          const run = copyRaw(s, id, data[f], i, pages)
+          if (run === 0) {
+            s.counters.decompress_fail++
+            state[f] = FAILED
+            break
+          }
+          i += run
+          continue
+        }
         if (id >= 0 && count > 0 && (t.compressor[id] !== batchCid || count === s.maxBatch[batchCid])) {
           let rejected = false
           const t0 = s.modeled[batchCid] ? performance.now() : 0
@@ -151,7 +169,7 @@ export async function loadFolios(
       const pages = b.pages(f)
       // a page invalidated after it was decompressed fails the folio too
       let all = true
-      for (let i = 0; i < pages && all; i++) all = t.get(type[f], offset[f] + i) >= 0
+      for (let i = 0; i < pages && all; i++) all = s.holds(type[f], offset[f] + i)
       if (!all) {
         state[f] = FAILED
         continue
@@ -159,6 +177,11 @@ export async function loadFolios(
       state[f] = DONE
       for (let i = 0; i < pages; i++) {
         const id = t.get(type[f], offset[f] + i)
+        if (id < 0) {
+          s.zero.clear(type[f], offset[f] + i)
+          s.counters.swpin_zero++
+          continue
+        }
         s.cgroups.list[t.cgroup[id]].zswpin++
         s.freeEntry(id)
       }
@@ -174,10 +197,11 @@ const NOT_LOADED = Promise.resolve(false)
 
 /**
  * zswap_load() of one order-0 page whose entry a synchronous Compressor
- * made, done before it returns, as the kernel's is: no batch, no await, no
- * promise made. For an open cache whose lock is free (nothing else runs or
- * waits). Returns undefined when the batch path must run instead (an
- * accelerator's entry, a page of a multi-page object).
+ * made, or that is held as-is or in the zero map, done before it returns,
+ * as the kernel's is: no batch, no await, no promise made. For an open
+ * cache whose lock is free (nothing else runs or waits). Returns undefined
+ * when the batch path must run instead (an accelerator's entry, a
+ * compressed page of a multi-page object).
  */
 export function loadPageNow(
   s: CacheState,
@@ -187,7 +211,22 @@ export function loadPageNow(
 ): Promise<boolean> | undefined {
   const t = s.entries
   const id = t.get(type, offset)
-  if (id < 0) return NOT_LOADED
+  if (id < 0) {
+    // swap_read_folio_zeromap()
+    if (!s.zero.clear(type, offset)) return NOT_LOADED
+    data.fill(0)
+    s.counters.swpin_zero++
+    return LOADED
+  }
+  if ((t.flags[id] & RAW) !== 0) {
+    if (copyRaw(s, id, data, 0, 1) === 0) {
+      s.counters.decompress_fail++
+      return NOT_LOADED
+    }
+    s.cgroups.list[t.cgroup[id]].zswpin++
+    s.freeEntry(id)
+    return LOADED
+  }
   const compressor = s.sync[t.compressor[id]]
   if (compressor === undefined || (t.flags[id] & IN_OBJECT) !== 0) return undefined
   let length: number
@@ -203,6 +242,51 @@ export function loadPageNow(
   s.cgroups.list[t.cgroup[id]].zswpin++
   s.freeEntry(id)
   return LOADED
+}
+
+/**
+ * A raw entry's page (and, for a page of a raw multi-page object, the
+ * folio's next pages that are the object's next pages) copied into `dst`
+ * from page `i` on, once the object's CRC-32 matches: zswap_load()'s memcpy
+ * of an entry of PAGE_SIZE bytes, with the check a compressor's format
+ * would give. Returns the pages copied, 0 when the read failed or the
+ * check did not match (nothing is freed then). Reads through the
+ * write-back staging, which is free during a load (write-back runs only
+ * under the lock a load holds, or is not running when a load runs before
+ * `load()` returns).
+ */
+function copyRaw(s: CacheState, id: number, dst: Uint8Array, i: number, pages: number): number {
+  const t = s.entries
+  let handle: number
+  let length: number
+  let check: number
+  let from = 0
+  let run = 1
+  if ((t.flags[id] & IN_OBJECT) === 0) {
+    handle = t.handle[id]
+    length = PAGE_SIZE
+    check = t.check[id]
+  } else {
+    const objects = s.objects
+    const o = t.handle[id]
+    from = t.length[id]
+    const k = objects.pages[o]
+    const type = t.typeOf(id)
+    const base = t.offsetOf(id) - i
+    while (i + run < pages && from + run < k && s.inObject(t.get(type, base + i + run), o)) run++
+    handle = objects.handle[o]
+    length = objects.length[o]
+    check = objects.check[o]
+  }
+  let bytes: Uint8Array
+  try {
+    bytes = readObject(s, handle, length, s.wbSrc)
+  } catch {
+    return 0
+  }
+  if (bytes.length !== length || crc32(bytes) !== check) return 0
+  dst.set(bytes.subarray(from << PAGE_SHIFT, (from + run) << PAGE_SHIFT), i << PAGE_SHIFT)
+  return run
 }
 
 /**

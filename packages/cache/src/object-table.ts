@@ -10,7 +10,7 @@ const NONE = -1
  * offset + pages - 1`), in one zpool object; each page still has its own
  * entry (flag IN_OBJECT, see EntryTable), and the object is freed with its
  * last live page. Single-page objects need no row here: their entry holds
- * the zpool handle itself. 19 bytes per object.
+ * the zpool handle itself. 23 bytes per object.
  */
 export class ObjectTable {
   /** zpool handle. */
@@ -24,6 +24,8 @@ export class ObjectTable {
   type = new Uint8Array(0)
   /** Swap offset of the object's first page. */
   offset = new Uint32Array(0)
+  /** CRC-32 of a raw object's bytes (its length is pages × 4096). */
+  check = new Uint32Array(0)
   /** Next free id (free list only). */
   next = new Int32Array(0)
 
@@ -45,7 +47,7 @@ export class ObjectTable {
 
   /** Bytes held by the arrays. */
   get bytes(): number {
-    return this.#capacity * 19
+    return this.#capacity * 23
   }
 
   /** A fresh object of `pages` live pages; the caller sets handle, length, type and offset. */
@@ -85,6 +87,7 @@ export class ObjectTable {
     this.live = growTypedArray(this.live, capacity)
     this.type = growTypedArray(this.type, capacity)
     this.offset = growTypedArray(this.offset, capacity)
+    this.check = growTypedArray(this.check, capacity)
     this.next = growTypedArray(this.next, capacity)
     this.#capacity = capacity
   }

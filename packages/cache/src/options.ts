@@ -42,6 +42,27 @@ export interface ZswapOptions extends Partial<ZswapParams> {
    * Default 1.
    */
   objectPages?: 1 | 4 | 16
+  /**
+   * What a folio whose bytes are all zero becomes. `'map'` (Linux ≥ 6.12):
+   * it is not compressed and takes no zpool object; its offsets are marked in
+   * a zero map (one bit per offset), counted in `swpout_zero`, and a load
+   * fills zeros (`swpin_zero`). `'store'`: compressed and stored like any
+   * other folio, as kernels before 6.12 did. A folio with any non-zero byte
+   * is stored normally, its zero pages included. Default `'map'`.
+   */
+  zeroPages?: 'map' | 'store'
+  /**
+   * What a page (or multi-page object) that does not compress below its
+   * size becomes — the compressor returned -1 or all of its bytes, failed,
+   * or returned a length outside 1..size. `'store'` (Linux ≥ 6.18): when its
+   * cgroup may write back (`writeback`, default on), it is stored as-is, a
+   * 4096-byte object per page, counted in `stored_incompressible_pages`;
+   * loads and write-back copy it (no decompression), checked against a
+   * CRC-32 kept beside it. Otherwise — and always with `'reject'`, the rule
+   * before 6.18 — the folio is rejected (`reject_compress_poor`, or
+   * `reject_compress_fail` for a failure). Default `'store'`.
+   */
+  incompressible?: 'store' | 'reject'
 }
 
 /** Per-cgroup settings, like memory.zswap.max and memory.zswap.writeback. */
@@ -84,6 +105,14 @@ export interface ZswapStats {
   reject_reclaim_fail: number
   decompress_fail: number
   written_back_pages: number
+  /** Pages stored now that did not compress and are held as-is (4096 bytes each); in stored_pages. */
+  stored_incompressible_pages: number
+  /** Pages of all-zero folios kept out of the pool by the zero map, cumulative (zeroPages 'map'). */
+  swpout_zero: number
+  /** All-zero folios kept out of the pool, by size ('4K' … '2M'), cumulative. */
+  swpout_zero_folios: Record<(typeof ORDER_LABELS)[number], number>
+  /** Pages loaded from the zero map (filled with zeros), cumulative. */
+  swpin_zero: number
   /** Folios stored, by size ('4K' … '2M'). */
   zswpout: Record<(typeof ORDER_LABELS)[number], number>
   /** Per-cgroup counters; the root cgroup is `'/'`. */
@@ -122,6 +151,8 @@ export const OPTION_KEYS: readonly (keyof ZswapOptions)[] = [
   'swapDevice',
   'ramBytes',
   'objectPages',
+  'zeroPages',
+  'incompressible',
   ...PARAM_KEYS,
 ]
 

@@ -1,7 +1,7 @@
-import { PAGE_SHIFT } from '@zswap/core'
+import { crc32, PAGE_SHIFT } from '@zswap/core'
 import type { CacheState } from './cache-state.js'
 import type { Cgroup } from './cgroups.js'
-import { IN_OBJECT, lruPush, lruRemove, REFERENCED } from './entry-table.js'
+import { IN_OBJECT, lruPush, lruRemove, RAW, REFERENCED } from './entry-table.js'
 import { batchCovers } from './folio-batch.js'
 
 /**
@@ -143,7 +143,10 @@ async function writeback(s: CacheState, id: number, cgroup: Cgroup): Promise<num
   const offset = t.offsetOf(id)
   const device = s.devices[type]
   if (device === undefined || offset >= device.pages) return 0
-  if (!(await decompressForWriteback(s, t.handle[id], t.length[id], t.compressor[id], 1))) return 0
+  const raw = (t.flags[id] & RAW) !== 0
+  if (!(await decompressForWriteback(s, t.handle[id], t.length[id], t.compressor[id], 1, raw, t.check[id]))) {
+    return 0
+  }
   // invalidate() may have freed the entry during the await: its slot is free, nothing to write
   if (!t.has(id)) return 0
   try {
@@ -181,7 +184,19 @@ async function writebackObject(s: CacheState, id: number, cgroup: Cgroup): Promi
     ids[i] = s.inObject(e, o) ? e : -1
     if (ids[i] >= 0 && first + i >= device.pages) return 0
   }
-  if (!(await decompressForWriteback(s, objects.handle[o], objects.length[o], t.compressor[id], pages))) {
+  const raw = (t.flags[id] & RAW) !== 0
+  const check = objects.check[o]
+  if (
+    !(await decompressForWriteback(
+      s,
+      objects.handle[o],
+      objects.length[o],
+      t.compressor[id],
+      pages,
+      raw,
+      check,
+    ))
+  ) {
     return 0
   }
   // Only invalidate() can run during the awaits, and ids are reused only
@@ -210,8 +225,9 @@ async function writebackObject(s: CacheState, id: number, cgroup: Cgroup): Promi
 
 /**
  * Reads a zpool object into the write-back staging and decompresses it
- * whole (`pages` pages) with accelerator `cid`; false (counted in
- * decompress_fail) when that fails or comes out short.
+ * whole (`pages` pages) with accelerator `cid` — or, for a raw object, reads
+ * it straight into the page staging and checks its CRC-32 against `check`;
+ * false (counted in decompress_fail) when that fails or comes out short.
  */
 async function decompressForWriteback(
   s: CacheState,
@@ -219,7 +235,24 @@ async function decompressForWriteback(
   length: number,
   cid: number,
   pages: number,
+  raw: boolean,
+  check: number,
 ): Promise<boolean> {
+  if (raw) {
+    const page = s.wbPage.subarray(0, pages << PAGE_SHIFT)
+    s.wbJobs[0].dst = page
+    try {
+      s.zpool.read(handle, page)
+    } catch {
+      s.counters.decompress_fail++
+      return false
+    }
+    if (crc32(page) !== check) {
+      s.counters.decompress_fail++
+      return false
+    }
+    return true
+  }
   const job = s.wbJobs[0]
   job.src = s.wbSrc.subarray(0, length)
   job.dst = s.wbPage.subarray(0, pages << PAGE_SHIFT)

@@ -1,10 +1,22 @@
-import { type CompressJob, ErrorCode, PAGE_SHIFT, ZswapError } from '@zswap/core'
+import {
+  AcceleratorError,
+  type CompressJob,
+  crc32,
+  ErrorCode,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  ZswapError,
+} from '@zswap/core'
 import type { CacheState } from './cache-state.js'
 import type { Cgroup } from './cgroups.js'
-import { IN_OBJECT, lruPush, REFERENCED } from './entry-table.js'
+import { IN_OBJECT, lruPush, RAW, REFERENCED } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
 import { cgroupMayZswap, checkLimits, reclaimForStore } from './shrinker.js'
 import type { Staging } from './staging.js'
+import { isZeroFilled } from './zero-map.js'
+
+/** The error a job of a batch whose promise rejected carries into storeObject (made once). */
+const BATCH_FAILED = new AcceleratorError('[@zswap/cache] the compress batch failed')
 
 /**
  * The store path: zswap_store() for a batch of folios. Each object — one
@@ -17,6 +29,10 @@ import type { Staging } from './staging.js'
  * (a limit, a poor or failed compression, an accelerator fault, a zpool
  * fault) rejects it: every offset of the folio is freed, stale entries
  * included, and the failure is counted.
+ *
+ * Before zswap, as the swap layer's swap_writepage(): an all-zero folio
+ * (zeroPages 'map') is only marked in the zero map; any other folio clears
+ * the zero-map bits of its offsets.
  */
 export async function storeFolios(
   s: CacheState,
@@ -34,8 +50,15 @@ export async function storeFolios(
     try {
       const n = b.length
       const { state, order, data } = b
-      // folio checks that need no compression: disabled, large folio with mthp off
+      // the swap layer first: all-zero folios go to the zero map, the others clear their bits
+      // then folio checks that need no compression: disabled, large folio with mthp off
+      const zero = s.zero
       for (let f = 0; f < n; f++) {
+        if (s.mapZero && isZeroFilled(data[f])) {
+          mapZero(s, b, f)
+          continue
+        }
+        if (zero.pages > 0) zero.clearRange(b.type[f], b.offset[f], b.pages(f))
         if (!s.params.enabled || (order[f] > 0 && !s.params.mthpEnabled)) reject(s, b, f)
       }
       // read once: setCompressor() may run during an await, and staging be replaced
@@ -121,9 +144,13 @@ function settleJob(
   const fi = staging.jobFolio[j]
   if (b.state[fi] !== PENDING) return undefined
   if (batchFailed) {
-    s.counters.reject_compress_fail++
-    reject(s, b, fi)
-    return undefined
+    // every job failed to compress: stored as-is below when the folio may, else rejected now
+    if (!s.storeRaw || !b.cgroup[fi].writeback || s.objectPages * PAGE_SIZE > s.maxObjectSize) {
+      s.counters.reject_compress_fail++
+      reject(s, b, fi)
+      return undefined
+    }
+    staging.cjobs[j].error = BATCH_FAILED
   }
   if (staging.jobPage[j] === 0) {
     // the cgroup limit (once per folio): a promise only when it must write back
@@ -183,6 +210,14 @@ function place(
  * (pages `page .. page + pages - 1` of folio `f`). Counts and returns false
  * on a failure; leaves nothing allocated then. Pending entries stay off the
  * LRU.
+ *
+ * A result that does not shrink the object (-1, or all of its bytes), or a
+ * failed compression (an error, a length outside 1..bytes), stores the
+ * object as-is when the cache stores incompressible pages, the folio's
+ * cgroup may write back (zswap_compress() since 6.18: `dlen >= PAGE_SIZE`
+ * or an error, and mem_cgroup_zswap_writeback_enabled()) and the zpool
+ * takes objects that large (zbud does not); else it rejects the folio with
+ * reject_compress_poor or reject_compress_fail.
  */
 function storeObject(
   s: CacheState,
@@ -195,21 +230,23 @@ function storeObject(
   cid: number,
 ): boolean {
   const counters = s.counters
-  const length = job.length
+  let length = job.length
   const bytes = pages << PAGE_SHIFT
-  if (job.error !== undefined) {
-    counters.reject_compress_fail++
-    return false
-  }
-  // does not shrink: the whole folio is rejected, as for a page
-  if (length === -1 || length === bytes) {
-    counters.reject_compress_poor++
-    return false
-  }
+  const failed =
+    job.error !== undefined || (length !== -1 && (!Number.isInteger(length) || length < 1 || length > bytes))
   // A result that is not -1 or 1..bytes is a broken compressor, not a full pool.
-  if (!Number.isInteger(length) || length < 1 || length > bytes) {
-    counters.reject_compress_fail++
-    return false
+  let src = job.dst
+  let raw = false
+  if (failed || length === -1 || length === bytes) {
+    if (!s.storeRaw || !cgroup.writeback || bytes > s.maxObjectSize) {
+      // does not shrink: the whole folio is rejected, as for a page
+      if (failed) counters.reject_compress_fail++
+      else counters.reject_compress_poor++
+      return false
+    }
+    raw = true
+    length = bytes
+    src = b.order[f] === 0 ? b.data[f] : b.data[f].subarray(page << PAGE_SHIFT, (page + pages) << PAGE_SHIFT)
   }
   const zpool = s.zpool
   let handle: number
@@ -221,7 +258,7 @@ function storeObject(
     return false
   }
   try {
-    zpool.write(handle, job.dst.subarray(0, length))
+    zpool.write(handle, raw ? src : src.subarray(0, length))
   } catch {
     counters.reject_alloc_fail++
     try {
@@ -231,11 +268,16 @@ function storeObject(
     }
     return false
   }
+  // no compressor checks a raw page: its CRC-32 does, on every load and write-back
+  const check = raw ? crc32(src) : 0
+  const flags = raw ? REFERENCED | RAW : REFERENCED
+  if (raw) counters.stored_incompressible_pages += pages
   const type = b.type[f]
   const first = b.offset[f] + page
   cgroup.zswap += length
   if (pages === 1) {
-    putEntry(s, type, first, handle, length, REFERENCED, cgroup, cid)
+    const id = putEntry(s, type, first, handle, length, flags, cgroup, cid)
+    s.entries.check[id] = check
     return true
   }
   const objects = s.objects
@@ -244,7 +286,8 @@ function storeObject(
   objects.length[o] = length
   objects.type[o] = type
   objects.offset[o] = first
-  for (let i = 0; i < pages; i++) putEntry(s, type, first + i, o, i, REFERENCED | IN_OBJECT, cgroup, cid)
+  objects.check[o] = check
+  for (let i = 0; i < pages; i++) putEntry(s, type, first + i, o, i, flags | IN_OBJECT, cgroup, cid)
   return true
 }
 
@@ -258,7 +301,7 @@ function putEntry(
   flags: number,
   cgroup: Cgroup,
   cid: number,
-): void {
+): number {
   const t = s.entries
   const old = t.get(type, offset)
   if (old >= 0) s.freeEntry(old)
@@ -269,6 +312,7 @@ function putEntry(
   t.compressor[id] = cid
   t.flags[id] |= flags
   cgroup.zswapped++
+  return id
 }
 
 /** Every page stored: link the folio's entries on its cgroup's LRU and count it. */
@@ -288,6 +332,20 @@ function commit(s: CacheState, b: FolioBatch, f: number): void {
   b.state[f] = DONE
   s.counters.zswpout[b.order[f]]++
   cgroup.zswpout += pages
+}
+
+/**
+ * An all-zero folio: no compression, no zpool object, no cgroup charge; its
+ * offsets are marked in the zero map (swap_zeromap_folio_set), replacing
+ * whatever they held, and it counts in swpout_zero (pages) and by order.
+ */
+function mapZero(s: CacheState, b: FolioBatch, f: number): void {
+  const pages = b.pages(f)
+  s.eraseRange(b.type[f], b.offset[f], pages)
+  s.zero.setRange(b.type[f], b.offset[f], pages)
+  s.counters.swpout_zero += pages
+  s.counters.swpoutZero[b.order[f]]++
+  b.state[f] = DONE
 }
 
 /** A rejected folio leaves no entry behind, stale or new (zswap_delete_stored_offsets). */

@@ -61,7 +61,11 @@ export function createZswap(options: ZswapOptions): Zswap {
  *   limits, poor or failed compression, an accelerator or zpool fault — are
  *   counted in {@link stats} and resolve `false`; they never throw, and
  *   leave no page of the folio behind.
- * - `load` is exclusive: loaded entries are freed.
+ * - As Linux 6.18's swap path: a folio whose bytes are all zero takes no
+ *   zpool object, only a bit per offset in a zero map (`zeroPages`); a page
+ *   that does not compress below 4096 bytes is stored as-is when its cgroup
+ *   may write back (`incompressible`), else rejected.
+ * - `load` is exclusive: loaded entries are freed (zero-map bits cleared).
  * - A pool limit (`maxPoolPercent` of `ramBytes` with the
  *   `acceptThresholdPercent` hysteresis) and per-cgroup `zswapMax` bound the
  *   memory; the shrinker writes the coldest entries back to the swap device
@@ -84,7 +88,16 @@ export class Zswap {
 
   constructor(options: ZswapOptions) {
     assertOptionKeys(options, OPTION_KEYS, 'createZswap')
-    const { compressor, accelerator, zpool, swapDevice, ramBytes = totalmem(), objectPages = 1 } = options
+    const {
+      compressor,
+      accelerator,
+      zpool,
+      swapDevice,
+      ramBytes = totalmem(),
+      objectPages = 1,
+      zeroPages = 'map',
+      incompressible = 'store',
+    } = options
     if ((compressor === undefined) === (accelerator === undefined)) {
       throw invalidOption(PKG, 'compressor', 'given, or options.accelerator, but not both', 'type')
     }
@@ -97,6 +110,11 @@ export class Zswap {
       swapDevice === undefined ? [] : Array.isArray(swapDevice) ? swapDevice : [swapDevice as SwapDevice]
     for (const device of devices) if (device !== undefined) assertSpecification(device, 'swap device')
     if (!OBJECT_PAGES.includes(objectPages)) throw invalidOption(PKG, 'objectPages', '1, 4 or 16')
+    if (zeroPages !== 'map' && zeroPages !== 'store')
+      throw invalidOption(PKG, 'zeroPages', "'map' or 'store'")
+    if (incompressible !== 'store' && incompressible !== 'reject') {
+      throw invalidOption(PKG, 'incompressible', "'store' or 'reject'")
+    }
     const maxObjectSize = zpool.capabilities?.maxObjectSize ?? PAGE_SIZE
     if (objectPages > 1 && !(maxObjectSize >= objectPages * PAGE_SIZE)) {
       throw invalidOption(
@@ -119,6 +137,8 @@ export class Zswap {
         shrinkerEnabled: true,
       },
       objectPages,
+      zeroPages === 'map',
+      incompressible === 'store',
     )
     const params: Partial<ZswapParams> = {}
     for (const key of PARAM_KEYS)
@@ -133,16 +153,16 @@ export class Zswap {
     return { ...this.#s.params }
   }
 
-  /** Pages stored now. */
+  /** Pages stored now in the pool (stored_pages: zero-mapped pages not included). */
   get storedPages(): number {
     this.#checkOpen()
     return this.#s.entries.live
   }
 
-  /** Bytes of entry metadata held: the entry table (entries and offset index in one) and the object table. */
+  /** Bytes of entry metadata held: the entry table (entries and offset index in one), the object table and the zero map. */
   get metadataBytes(): number {
     this.#checkOpen()
-    return this.#s.entries.bytes + this.#s.objects.bytes
+    return this.#s.entries.bytes + this.#s.objects.bytes + this.#s.zero.bytes
   }
 
   /** Largest pool size in pages before stores are rejected (or written back); rounded down. */
@@ -261,19 +281,26 @@ export class Zswap {
     return this.#s.acceleratorTime
   }
 
-  /** True when the page at `swap` is stored. @throws InvalidArgumentError, ClosedError */
+  /**
+   * True when the page at `swap` is held: stored in the pool, or marked in
+   * the zero map (a load then fills zeros). @throws InvalidArgumentError, ClosedError
+   */
   has(swap: SwapEntry): boolean {
     this.#checkOpen()
     assertSwapEntry(swap)
-    return this.#s.entries.get(swap.type, swap.offset) >= 0
+    return this.#s.holds(swap.type, swap.offset)
   }
 
   /**
-   * Stores a folio: every page or none. Resolves `false` when rejected
-   * (disabled, large folio with mthpEnabled off, a limit, an incompressible
-   * page, a failed compression or accelerator, a zpool that cannot allocate
-   * or write); every offset of a rejected folio is then empty, stale entries
-   * included, and a counter of {@link stats} says why.
+   * Stores a folio: every page or none. An all-zero folio (zeroPages
+   * 'map') is only marked in the zero map, before any other check, as the
+   * swap layer does before zswap: it resolves `true` even while disabled.
+   * Resolves `false` when rejected (disabled, large folio with mthpEnabled
+   * off, a limit, an incompressible page whose cgroup cannot write back or
+   * with incompressible 'reject', a failed compression or accelerator under
+   * the same conditions, a zpool that cannot allocate or write); every
+   * offset of a rejected folio is then empty, stale entries and zero-map
+   * bits included, and a counter of {@link stats} says why.
    * @throws InvalidArgumentError, UnknownCgroupError, ClosedError; nothing changes.
    */
   store(folio: Folio): Promise<boolean> {
@@ -310,9 +337,12 @@ export class Zswap {
 
   /**
    * Loads a folio into `folio.data` and frees its entries (exclusive load).
+   * Zero-mapped pages are filled with zeros (`swpin_zero`), raw pages copied
+   * and checked against their CRC-32.
    * Resolves `false`, leaving every entry in place, when any page is absent,
-   * is invalidated while the load runs, or fails to decompress to exactly
-   * one page (counted in `decompress_fail`); `folio.data` is then unspecified.
+   * is invalidated while the load runs, fails to decompress to exactly
+   * one page, or a raw page fails its check (counted in `decompress_fail`);
+   * `folio.data` is then unspecified.
    * An order-0 page that a synchronous Compressor made, loaded while no other
    * operation runs or waits, is done before `load` returns (the promise is
    * already settled), as the kernel's zswap_load() is; other loads decompress
@@ -352,14 +382,14 @@ export class Zswap {
     return loadFolios(s, batch, s.lock.acquire(), false) as Promise<boolean[]>
   }
 
-  /** Frees the entry at `swap`; true when there was one. */
+  /** Frees the entry at `swap` (or clears its zero-map bit); true when there was one. */
   invalidate(swap: SwapEntry): boolean {
     this.#checkOpen()
     assertSwapEntry(swap)
     return this.#s.erase(swap.type, swap.offset)
   }
 
-  /** Frees the entries at `swap.offset .. swap.offset + nrPages - 1`; returns how many. */
+  /** Frees the entries (and zero-map bits) at `swap.offset .. swap.offset + nrPages - 1`; returns how many. */
   invalidateRange(swap: SwapEntry, nrPages: number): number {
     this.#checkOpen()
     assertSwapEntry(swap)

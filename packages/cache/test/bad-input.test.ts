@@ -178,18 +178,18 @@ describe('errors with a code', () => {
     expect(await cache.load(folioAt(1, 0, 5))).toBe(true)
   })
 
-  it('a compressor returning 0, NaN or a fraction is a compression failure, not an allocation failure', async () => {
+  it('a compressor returning 0, NaN or a fraction is a compression failure, not an allocation failure (incompressible reject)', async () => {
     for (const bad of [0, Number.NaN, 12.5]) {
-      const { cache } = testStack()
+      const { cache } = testStack({ incompressible: 'reject' })
       cache.setCompressor({ ...rleCompressor('bad'), compress: () => bad })
       expect(await cache.store(folioAt(1))).toBe(false)
       expect(cache.stats()).toMatchObject({ reject_compress_fail: 1, reject_alloc_fail: 0, stored_pages: 0 })
     }
   })
 
-  it('an accelerator reporting a length of 0, NaN, a fraction or past the page is a compression failure', async () => {
+  it('an accelerator reporting a length of 0, NaN, a fraction or past the page is a compression failure (incompressible reject)', async () => {
     for (const bad of [0, Number.NaN, 12.5, PAGE_SIZE + 1, -5]) {
-      const { cache } = testStack()
+      const { cache } = testStack({ incompressible: 'reject' })
       const inner = compressorAccelerator(rleCompressor())
       cache.setCompressor({
         ...inner,

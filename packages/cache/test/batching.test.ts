@@ -46,9 +46,14 @@ describe('batching onto an accelerator', () => {
     expect(compressBatches).toEqual([8, 8])
   })
 
-  it('storeBatch batches across folios (the swap write plug), each folio all-or-nothing', async () => {
+  it('storeBatch batches across folios (the swap write plug), each folio all-or-nothing (incompressible reject)', async () => {
     const { accel, compressBatches } = recordingAccelerator(8)
-    const cache = createZswap({ accelerator: accel, zpool: referenceZpool(), mthpEnabled: true })
+    const cache = createZswap({
+      accelerator: accel,
+      zpool: referenceZpool(),
+      mthpEnabled: true,
+      incompressible: 'reject',
+    })
     const bad = folioAt(8, 1)
     bad.data.set(randomPage(1), PAGE_SIZE)
     const folios = [folioAt(0), folioAt(1), folioAt(2, 2), bad, folioAt(16, 3), folioAt(32)]

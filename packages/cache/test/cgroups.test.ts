@@ -64,8 +64,8 @@ describe('cgroup scenarios (test_zswap.c)', () => {
     expect(stats.big.zswapped).toBe(16)
   })
 
-  it('test_zswap_incompressible: incompressible pages are counted as reject_compress_poor', async () => {
-    const { cache } = testStack()
+  it('test_zswap_incompressible: incompressible pages are counted as reject_compress_poor (incompressible reject)', async () => {
+    const { cache } = testStack({ incompressible: 'reject' })
     cache.createCgroup('a')
     for (let i = 0; i < 5; i++) {
       expect(await cache.store(createFolio({ type: 0, offset: i }, 0, randomPage(i), 'a'))).toBe(false)

@@ -28,7 +28,7 @@ async function expectLruConsistent(cache: Zswap): Promise<void> {
 // counted rejection — the store resolves false after unwinding the folio.
 describe('faults inside a store unwind like a rejection', () => {
   for (const fault of ['closed', 'reject', 'throw'] as const) {
-    it(`the accelerator ${fault === 'closed' ? 'closed' : `batch that ${fault}s`} midway through a large folio over an existing one`, async () => {
+    it(`the accelerator ${fault === 'closed' ? 'closed' : `batch that ${fault}s`} midway through a large folio over an existing one (incompressible 'reject')`, async () => {
       const gated = gatedAccelerator(4)
       const pool = trackingZpool()
       const device = memorySwapDevice({ pages: 4096 })
@@ -37,6 +37,7 @@ describe('faults inside a store unwind like a rejection', () => {
         zpool: pool.zpool,
         swapDevice: device,
         mthpEnabled: true,
+        incompressible: 'reject',
       })
       expect(await cache.store(folioAt(0, 4, 1))).toBe(true) // the old folio
       let storing: Promise<boolean>
@@ -80,10 +81,15 @@ describe('faults inside a store unwind like a rejection', () => {
     await expectLruConsistent(cache)
   })
 
-  it('storeBatch: a failed batch rejects its folios, the folios of other batches are stored', async () => {
+  it('storeBatch: a failed batch rejects its folios, the folios of other batches are stored (incompressible reject)', async () => {
     const gated = gatedAccelerator(4)
     const pool = trackingZpool()
-    const cache = createZswap({ accelerator: gated.accel, zpool: pool.zpool, mthpEnabled: true })
+    const cache = createZswap({
+      accelerator: gated.accel,
+      zpool: pool.zpool,
+      mthpEnabled: true,
+      incompressible: 'reject',
+    })
     gated.failCompress(2, 'reject') // pages 4..7: folio 1 (order 2, pages 2..5) and folio 2 (pages 6..7)
     const folios = [folioAt(0, 1), folioAt(8, 2), folioAt(16, 1), folioAt(24, 2)]
     expect(await cache.storeBatch(folios)).toEqual([true, false, false, true])

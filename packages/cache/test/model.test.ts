@@ -31,6 +31,7 @@ describe('model-based', () => {
     // a multi-page zspage: up to 16 + chainSize - 1 pages
     maxPagesPerAlloc: 24,
     objectPages: 16,
+    compressCallsPerObject: 16,
     numRuns: 25,
   })
 })

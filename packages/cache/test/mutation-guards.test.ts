@@ -385,10 +385,15 @@ function lyingAccelerator(lie: { compress?: 'reject' | 'error'; decompress?: 're
 
 describe('a batch that fails after its jobs ran fails every folio of it', () => {
   for (const how of ['reject', 'error'] as const) {
-    it(`compression: jobs done, then the batch ${how === 'reject' ? 'rejects' : 'sets errors'}: nothing is stored`, async () => {
+    it(`compression: jobs done, then the batch ${how === 'reject' ? 'rejects' : 'sets errors'}: nothing is stored (incompressible 'reject')`, async () => {
       const lying = lyingAccelerator({ compress: how })
       const pool = trackingZpool()
-      const cache = createZswap({ accelerator: lying.accel, zpool: pool.zpool, mthpEnabled: true })
+      const cache = createZswap({
+        accelerator: lying.accel,
+        zpool: pool.zpool,
+        mthpEnabled: true,
+        incompressible: 'reject',
+      })
       expect(await cache.storeBatch([folioAt(0), folioAt(4, 1)])).toEqual([false, false])
       expect(cache.stats()).toMatchObject({ reject_compress_fail: 2, stored_pages: 0 })
       expect(pool.live.size).toBe(0)
@@ -432,7 +437,7 @@ describe('a folio rejected before compression costs no compression', () => {
 })
 
 describe('store: a result as large as its input is poor', () => {
-  it('a compressor that returns exactly PAGE_SIZE bytes (a copy): reject_compress_poor, nothing stored', async () => {
+  it('a compressor that returns exactly PAGE_SIZE bytes (a copy): reject_compress_poor, nothing stored (incompressible reject)', async () => {
     const copy: Compressor = {
       specificationVersion: SPECIFICATION_VERSION,
       name: 'copy',
@@ -447,7 +452,7 @@ describe('store: a result as large as its input is poor', () => {
       },
     }
     const pool = trackingZpool()
-    const cache = createZswap({ compressor: copy, zpool: pool.zpool })
+    const cache = createZswap({ compressor: copy, zpool: pool.zpool, incompressible: 'reject' })
     expect(await cache.store(folioAt(1))).toBe(false)
     expect(cache.stats()).toMatchObject({ reject_compress_poor: 1, reject_compress_fail: 0, stored_pages: 0 })
     expect(pool.live.size).toBe(0)

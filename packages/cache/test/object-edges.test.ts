@@ -105,9 +105,9 @@ describe('load jobs and multi-page objects', () => {
 })
 
 describe('metadataBytes: objects and index nodes are reused', () => {
-  // entries: nodes of 32 slots, 586 bytes each, 16 then 32 then 48; objects: 19
+  // entries: nodes of 32 slots, 714 bytes each, 16 then 32 then 48; objects: 23
   // bytes each, 256 then 512; a 2 KiB directory per 16384-offset chunk in use
-  const nodes = (n: number) => n * (32 * 18 + 10)
+  const nodes = (n: number) => n * (32 * 22 + 10)
   const DIR = 512 * 4
 
   it('257 objects grow the object arrays once; freed ids are reused', async () => {
@@ -115,7 +115,7 @@ describe('metadataBytes: objects and index nodes are reused', () => {
     const batch = Array.from({ length: 300 }, (_, i) => folioAt(i * 4, 2, i))
     expect((await cache.storeBatch(batch)).every(Boolean)).toBe(true)
     expect(cache.stats().stored_objects).toBe(300)
-    const full = nodes(48) + 512 * 19 + DIR // 1200 offsets: 38 nodes
+    const full = nodes(48) + 512 * 23 + DIR // 1200 offsets: 38 nodes
     expect(cache.metadataBytes).toBe(full)
     cache.invalidateRange({ type: 0, offset: 0 }, 1200)
     expect(cache.storedPages).toBe(0)
@@ -130,7 +130,7 @@ describe('metadataBytes: objects and index nodes are reused', () => {
   it('256 objects fill the first arrays exactly; stored again after freeing, nothing grows', async () => {
     const { cache } = open()
     const batch = Array.from({ length: 256 }, (_, i) => folioAt(i * 4, 2, i))
-    const exact = nodes(32) + 256 * 19 + DIR // 1024 offsets: 32 nodes
+    const exact = nodes(32) + 256 * 23 + DIR // 1024 offsets: 32 nodes
     for (let round = 0; round < 2; round++) {
       expect((await cache.storeBatch(batch)).every(Boolean)).toBe(true)
       expect(cache.metadataBytes).toBe(exact)

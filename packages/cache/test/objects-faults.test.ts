@@ -1,7 +1,7 @@
 import { PAGE_SIZE } from '@zswap/core'
 import { faultPlan, faultySwapDevice, faultyZpool, referenceZpool, rleCompressor } from '@zswap/core/testing'
 import { describe, expect, it } from 'vitest'
-import { createZswap, memorySwapDevice, type Zswap } from '../src/index.js'
+import { createZswap, memorySwapDevice, type Zswap, type ZswapOptions } from '../src/index.js'
 import { emptyFolio, folioAt, gatedAccelerator, trackingZpool } from './fixtures.js'
 
 const has = (cache: Zswap, offset: number) => cache.has({ type: 0, offset })
@@ -20,7 +20,7 @@ function expectUnwound(cache: Zswap, live: Set<number>, offset: number, pages: n
 }
 
 /** A gated accelerator (maxBatch 2) over rle that takes 64 KiB objects, a tracked reference zpool, a memory device. */
-function gatedStack(objectPages: 4 | 16, plan = faultPlan()) {
+function gatedStack(objectPages: 4 | 16, plan = faultPlan(), extra: Partial<ZswapOptions> = {}) {
   const gated = gatedAccelerator(2, rleCompressor(), { maxInputSize: OBJECT_BYTES })
   const pool = trackingZpool(faultyZpool(referenceZpool({ maxObjectSize: OBJECT_BYTES }), plan))
   const device = faultySwapDevice(memorySwapDevice({ pages: 4096 }), plan)
@@ -31,6 +31,7 @@ function gatedStack(objectPages: 4 | 16, plan = faultPlan()) {
     mthpEnabled: true,
     ramBytes: 1 << 30,
     objectPages,
+    ...extra,
   })
   return { gated, pool, device, cache, plan }
 }
@@ -41,8 +42,8 @@ describe.each([4, 16] as const)('faults with objectPages %i unwind the folio', (
   const objects = pages / objectPages
 
   for (const fault of ['reject', 'throw'] as const) {
-    it(`a compress batch that ${fault}s, over an existing folio of objects`, async () => {
-      const { gated, pool, cache } = gatedStack(objectPages)
+    it(`a compress batch that ${fault}s, over an existing folio of objects (incompressible 'reject')`, async () => {
+      const { gated, pool, cache } = gatedStack(objectPages, faultPlan(), { incompressible: 'reject' })
       expect(await cache.store(folioAt(0, 5, 1))).toBe(true)
       gated.failCompress(objects / 2, fault) // the last batch
       expect(await cache.store(folioAt(0, 5, 2))).toBe(false)
@@ -69,8 +70,8 @@ describe.each([4, 16] as const)('faults with objectPages %i unwind the folio', (
     expect(cache.stats().reject_alloc_fail).toBe(1)
   })
 
-  it('a storeBatch fault rejects only the folios of that batch', async () => {
-    const { gated, pool, cache } = gatedStack(objectPages)
+  it('a storeBatch fault rejects only the folios of that batch (incompressible reject)', async () => {
+    const { gated, pool, cache } = gatedStack(objectPages, faultPlan(), { incompressible: 'reject' })
     // objects: folio 0 → 1, folio 1 → 16 / objectPages, folio 2 → 1 (order 0)
     gated.failCompress(1, 'reject')
     const folios = [folioAt(0, 2), folioAt(16, 4), folioAt(40)]

@@ -327,8 +327,8 @@ describe.each(STACKS)('multi-page objects: $name', (stack) => {
       expect(cache.stats().cgroups['/'].zswap).toBe(0)
     })
 
-    it('a folio that does not compress is rejected as poor, leaving nothing', async () => {
-      const { cache, pool } = open(stack, objectPages)
+    it('a folio that does not compress is rejected as poor, leaving nothing (incompressible reject)', async () => {
+      const { cache, pool } = open(stack, objectPages, { incompressible: 'reject' })
       expect(await cache.store(folioAt(0, 4, 1))).toBe(true)
       const data = new Uint8Array(16 * PAGE_SIZE)
       for (let i = 0; i < 16; i++) data.set(randomPage(i), i * PAGE_SIZE)

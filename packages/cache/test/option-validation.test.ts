@@ -34,7 +34,7 @@ function expectOptionError(call: () => unknown, kind: typeof TypeError | typeof 
 }
 
 const ALL_OPTION_KEYS =
-  'compressor, accelerator, zpool, swapDevice, ramBytes, objectPages, enabled, mthpEnabled, ' +
+  'compressor, accelerator, zpool, swapDevice, ramBytes, objectPages, zeroPages, incompressible, enabled, mthpEnabled, ' +
   'maxPoolPercent, acceptThresholdPercent, shrinkerEnabled'
 const PARAM_KEYS = 'enabled, mthpEnabled, maxPoolPercent, acceptThresholdPercent, shrinkerEnabled'
 
@@ -590,12 +590,12 @@ describe('stats', () => {
 })
 
 describe('metadataBytes', () => {
-  // The entry table: nodes of 32 entry slots (18 bytes each: handle 4, length 2,
-  // cgroup 2, compressor 1, flags 1, prev 4, next 4) plus 10 bytes per node, 16
+  // The entry table: nodes of 32 entry slots (22 bytes each: handle 4, length 2,
+  // cgroup 2, compressor 1, flags 1, prev 4, next 4, check 4) plus 10 bytes per node, 16
   // nodes at first and 1/8 more (at least 16) when they run out; a 512-node
-  // directory of Int32 per 16384-offset chunk in use. The object arrays: 19
+  // directory of Int32 per 16384-offset chunk in use. The object arrays: 23
   // bytes each, none until a multi-page object, 256 at first.
-  const NODE = 32 * 18 + 10
+  const NODE = 32 * 22 + 10
   const DIR = 512 * 4
 
   it('counts the entry nodes, the chunk directories and the object arrays', async () => {
@@ -616,7 +616,7 @@ describe('metadataBytes', () => {
     expect(cache.metadataBytes).toBe(32 * NODE + 2 * DIR)
   })
 
-  it('multi-page objects add 19 bytes each, 256 at first', async () => {
+  it('multi-page objects add 23 bytes each, 256 at first', async () => {
     const accelerator = accelOf(8, 4 * PAGE_SIZE)
     const cache = createZswap({
       zpool: referenceZpool({ maxObjectSize: 4 * PAGE_SIZE }),
@@ -626,6 +626,6 @@ describe('metadataBytes', () => {
     })
     expect(await cache.store(folioAt(0, 2))).toBe(true)
     expect(cache.stats().stored_objects).toBe(1)
-    expect(cache.metadataBytes).toBe(16 * NODE + 256 * 19 + DIR)
+    expect(cache.metadataBytes).toBe(16 * NODE + 256 * 23 + DIR)
   })
 })

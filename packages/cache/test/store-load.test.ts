@@ -56,8 +56,8 @@ describe('store and load', () => {
     expect(out.data).toEqual(newer.data)
   })
 
-  it('counts an incompressible page as reject_compress_poor and drops the stale entry', async () => {
-    const { cache } = testStack()
+  it('counts an incompressible page as reject_compress_poor and drops the stale entry (incompressible reject)', async () => {
+    const { cache } = testStack({ incompressible: 'reject' })
     await cache.store(folioAt(9))
     expect(await cache.store(createFolio({ type: 0, offset: 9 }, 0, randomPage(1)))).toBe(false)
     expect(cache.stats().reject_compress_poor).toBe(1)
@@ -65,16 +65,16 @@ describe('store and load', () => {
     expect(cache.stats().stored_pages).toBe(0)
   })
 
-  it('a page that compresses to PAGE_SIZE or more is poor, not stored', async () => {
-    const { cache } = testStack()
+  it('a page that compresses to PAGE_SIZE or more is poor, not stored (incompressible reject)', async () => {
+    const { cache } = testStack({ incompressible: 'reject' })
     // RLE of alternating bytes is exactly 2x: does not fit → -1
     const page = new Uint8Array(PAGE_SIZE).map((_, i) => i & 1)
     expect(await cache.store(createFolio({ type: 0, offset: 1 }, 0, page))).toBe(false)
     expect(cache.stats().reject_compress_poor).toBe(1)
   })
 
-  it('a large folio with one poor page is stored not at all, and stale entries at its offsets go too', async () => {
-    const { cache } = testStack({ mthpEnabled: true })
+  it('a large folio with one poor page is stored not at all, and stale entries at its offsets go too (incompressible reject)', async () => {
+    const { cache } = testStack({ mthpEnabled: true, incompressible: 'reject' })
     for (let i = 0; i < 8; i++) await cache.store(folioAt(100 + i, 0, 500 + i))
     expect(cache.stats().stored_pages).toBe(8)
     const folio = folioAt(100, 3)
@@ -85,8 +85,8 @@ describe('store and load', () => {
     expect(cache.stats().zswpout['32K']).toBe(0)
   })
 
-  it('compression failure is counted as reject_compress_fail and unwinds the folio', async () => {
-    const { cache, plan } = testStack({ mthpEnabled: true })
+  it('compression failure is counted as reject_compress_fail and unwinds the folio (incompressible reject)', async () => {
+    const { cache, plan } = testStack({ mthpEnabled: true, incompressible: 'reject' })
     plan.failCompressAt = 3
     expect(await cache.store(folioAt(0, 2))).toBe(false)
     expect(cache.stats().reject_compress_fail).toBe(1)
@@ -176,8 +176,8 @@ describe('store and load', () => {
     expect(b.data).toEqual(folioAt(2).data)
   })
 
-  it('storeBatch stores each folio all-or-nothing on its own', async () => {
-    const { cache } = testStack({ mthpEnabled: true })
+  it('storeBatch stores each folio all-or-nothing on its own (incompressible reject)', async () => {
+    const { cache } = testStack({ mthpEnabled: true, incompressible: 'reject' })
     const bad = folioAt(8, 2)
     bad.data.set(randomPage(1), PAGE_SIZE)
     const results = await cache.storeBatch([folioAt(0, 2), bad, folioAt(16), folioAt(32, 3)])

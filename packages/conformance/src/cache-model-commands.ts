@@ -18,8 +18,12 @@ import {
   runsPage,
   same,
   type Tally,
+  ZERO,
   type Zswap,
 } from './cache-model-state.js'
+
+/** The cache's ORDER_LABELS (not imported: the suite takes the cache's functions as options, never a copy). */
+const ORDER_LABELS = ['4K', '8K', '16K', '32K', '64K', '128K', '256K', '512K', '1M', '2M'] as const
 
 // The commands of cacheModelTest: each runs on the cache and the model and checks they agree.
 
@@ -48,10 +52,47 @@ export class StoreCommand implements fc.AsyncCommand<Model, Real> {
         data.set(randomBytes(seed * 64 + i), i * PAGE_SIZE)
       }
     }
-    if (this.kind === 'failCompress') r.plan.failCompressAt = object + 1
+    if (this.kind === 'zero') data.fill(0)
+    if (this.kind === 'zeroPage') {
+      data.fill(0, at * PAGE_SIZE, (at + 1) * PAGE_SIZE)
+      // an order-0 folio of one zero page would be a zero folio: all zeros but its last byte instead
+      if (pages === 1) data[PAGE_SIZE - 1] = 1
+    }
+    if (this.kind === 'failCompress')
+      r.plan.failCompressAt = object * (r.opts.compressCallsPerObject ?? 1) + 1
     if (this.kind === 'failMalloc') r.plan.failMallocAt = object + 1
     const params = r.cache.params
     const before = r.cache.stats()
+    if (this.kind === 'zero' && r.zeroPages === 'map') {
+      // the swap layer's zero map: always taken (disabled, limits, faults play no part), no pool, no LRU
+      const folio: Folio = createFolio({ type: 0, offset }, this.order, data, this.cgroup)
+      expect(await r.cache.store(folio)).toBe(true)
+      r.plan.failCompressAt = 0
+      r.plan.failMallocAt = 0
+      const after = r.cache.stats()
+      expect(after.written_back_pages).toBe(before.written_back_pages)
+      expect(after.zswpout).toEqual(before.zswpout)
+      expect(after.swpout_zero_folios[ORDER_LABELS[this.order]]).toBe(
+        before.swpout_zero_folios[ORDER_LABELS[this.order]] + 1,
+      )
+      for (let i = 0; i < pages; i++) {
+        removePage(m, offset + i)
+        m.zero.add(offset + i)
+        m.folioOf.set(offset + i, { start: offset, order: this.order })
+        expect(has(r.cache, offset + i)).toBe(true)
+      }
+      m.swpoutZero += pages
+      this.tally.zeroStores++
+      await reconcile(m, r, true)
+      return
+    }
+    // a page that does not compress, or whose compression fails, is stored as-is where the cgroup may write back
+    const raw =
+      (this.kind === 'poor' || this.kind === 'failCompress') &&
+      r.incompressible === 'store' &&
+      m.writeback[this.cgroup] &&
+      r.rawFits(perObject)
+    const good = this.kind === 'ok' || this.kind === 'zero' || this.kind === 'zeroPage' || raw
     const poolPages = before.pool_total_size / PAGE_SIZE
     const max = poolMax(params)
     const accept = Math.floor((max * params.acceptThresholdPercent) / 100)
@@ -77,9 +118,10 @@ export class StoreCommand implements fc.AsyncCommand<Model, Real> {
     const after = r.cache.stats()
     const wrote = after.written_back_pages - before.written_back_pages
     if (stored) {
-      expect(this.kind === 'ok' || !params.enabled).toBe(true)
+      expect(good || !params.enabled).toBe(true)
       for (let i = 0; i < pages; i++) {
         const k = offset + i
+        if (raw && Math.floor(i / perObject) === object) m.raw.add(k)
         m.pages.set(k, data.slice(i * PAGE_SIZE, (i + 1) * PAGE_SIZE))
         m.cgroupOf.set(k, this.cgroup)
         m.folioOf.set(k, { start: offset, order: this.order })
@@ -89,6 +131,7 @@ export class StoreCommand implements fc.AsyncCommand<Model, Real> {
         m.referenced.add(k)
       }
       m.zswpout[this.order]++
+      if (raw) this.tally.rawStores++
       // the last page passed a limit check, then one allocation
       expect(after.pool_total_size / PAGE_SIZE).toBeLessThanOrEqual(max - 1 + perAlloc)
     }
@@ -108,19 +151,26 @@ export class StoreCommand implements fc.AsyncCommand<Model, Real> {
     }
     if (clean) {
       // nothing but the injected fault can make this store fail, and it is counted
-      expect(stored).toBe(this.kind === 'ok')
+      expect(stored).toBe(good)
       const counter = {
         ok: undefined,
-        poor: 'reject_compress_poor',
-        failCompress: 'reject_compress_fail',
+        zero: undefined,
+        zeroPage: undefined,
+        poor: raw ? undefined : 'reject_compress_poor',
+        failCompress: raw ? undefined : 'reject_compress_fail',
         failMalloc: 'reject_alloc_fail',
       } as const
       const name = counter[this.kind]
       if (name !== undefined) expect(after[name]).toBe(before[name] + 1)
+      if (raw) {
+        expect(after.stored_incompressible_pages - before.stored_incompressible_pages).toBeLessThanOrEqual(
+          perObject,
+        )
+      }
     }
     // what the model now knows of the hysteresis state and the LRU
     if (stored) m.full = false
-    else if (admitted && this.kind === 'ok' && underCgroupLimit) m.full = true
+    else if (admitted && good && underCgroupLimit) m.full = true
     else if (admitted) m.full = undefined
     const mayHaveReclaimed =
       admitted &&
@@ -138,16 +188,31 @@ export class StoreCommand implements fc.AsyncCommand<Model, Real> {
   toString = () => `store(${this.offset}, order ${this.order}, ${this.kind}@${this.at}, ${this.cgroup})`
 }
 
+/** The model holds `offset`: stored in the pool, or zero-mapped. */
+function held(m: Model, offset: number): boolean {
+  return m.pages.has(offset) || m.zero.has(offset)
+}
+
 /** Picks an offset the model holds (or any offset when it holds none). */
 function pickHeld(m: Model, pick: number): number {
-  const held = [...m.pages.keys()].sort((a, b) => a - b)
+  const held = [...m.pages.keys(), ...m.zero].sort((a, b) => a - b)
   return held.length === 0 ? pick % OFFSETS : held[pick % held.length]
 }
 
-/** A load of `pages` pages from `start` succeeded: each holds its last stored bytes, counted in zswpin, and is freed. */
+/**
+ * A load of `pages` pages from `start` succeeded: each holds its last stored bytes, counted in zswpin
+ * (zeros, counted in swpin_zero, for a zero-mapped page), and is freed.
+ */
 function tookPages(m: Model, r: Real, folio: Folio, start: number, pages: number): void {
   for (let i = 0; i < pages; i++) {
     const offset = start + i
+    if (m.zero.has(offset)) {
+      expect(same(folio.data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE), ZERO)).toBe(true)
+      m.swpinZero++
+      removePage(m, offset)
+      expect(has(r.cache, offset)).toBe(false)
+      continue
+    }
     expect(same(folio.data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE), m.pages.get(offset))).toBe(true)
     const cg = m.cgroupOf.get(offset) as string
     m.zswpin.set(cg, (m.zswpin.get(cg) ?? 0) + 1)
@@ -170,7 +235,7 @@ export class LoadCommand implements fc.AsyncCommand<Model, Real> {
     const pages = 1 << order
     const folio = createFolio({ type: 0, offset: start }, order)
     let all = true
-    for (let i = 0; i < pages; i++) all &&= m.pages.has(start + i)
+    for (let i = 0; i < pages; i++) all &&= held(m, start + i)
     const loaded = await r.cache.load(folio)
     expect(loaded).toBe(all)
     if (loaded) {
@@ -193,13 +258,13 @@ export class LoadRaceCommand implements fc.AsyncCommand<Model, Real> {
     readonly victim: number,
     readonly tally: Tally,
   ) {}
-  check = (m: Readonly<Model>) => m.pages.size > 0
+  check = (m: Readonly<Model>) => m.pages.size + m.zero.size > 0
   async run(m: Model, r: Real): Promise<void> {
     const k = pickHeld(m, this.pick)
     const { start, order } = m.folioOf.get(k) as { start: number; order: number }
     const pages = 1 << order
     let all = true
-    for (let i = 0; i < pages; i++) all &&= m.pages.has(start + i)
+    for (let i = 0; i < pages; i++) all &&= held(m, start + i)
     const victim = start + (this.victim % pages)
     const folio = createFolio({ type: 0, offset: start }, order)
     const loading = r.cache.load(folio)
@@ -213,12 +278,12 @@ export class LoadRaceCommand implements fc.AsyncCommand<Model, Real> {
       await reconcile(m, r, false)
       return
     }
-    expect(r.cache.invalidate({ type: 0, offset: victim })).toBe(m.pages.has(victim))
+    expect(r.cache.invalidate({ type: 0, offset: victim })).toBe(held(m, victim))
     // the page went while the load was in flight: the load fails and frees nothing else
     expect(await loading).toBe(false)
     if (all) this.tally.raceLoads++
     removePage(m, victim)
-    for (let i = 0; i < pages; i++) expect(has(r.cache, start + i)).toBe(m.pages.has(start + i))
+    for (let i = 0; i < pages; i++) expect(has(r.cache, start + i)).toBe(held(m, start + i))
     await reconcile(m, r, false)
   }
   toString = () => `load(#${this.pick}) racing invalidate(page ${this.victim})`
@@ -234,7 +299,7 @@ export class InvalidateCommand implements fc.AsyncCommand<Model, Real> {
     const offset = pickHeld(m, this.pick)
     let expected = 0
     for (let i = 0; i < this.count; i++) {
-      if (m.pages.has(offset + i)) expected++
+      if (held(m, offset + i)) expected++
       removePage(m, offset + i)
     }
     const freed =

@@ -30,6 +30,12 @@ export interface CacheModelOptions {
   minCommands?: number
   /** Commands per run, at most. Default 150. */
   maxCommands?: number
+  /**
+   * Calls of the plan's compressor per object (by_n(…, { n }) makes n), so
+   * that an injected compress failure hits the object the model means.
+   * Default 1.
+   */
+  compressCallsPerObject?: number
   /** Most pages one allocation may add to the pool (zsmalloc: its chain size). Default 16. */
   maxPagesPerAlloc?: number
   /**
@@ -39,6 +45,16 @@ export interface CacheModelOptions {
    * write-back to take whole objects. Default 1.
    */
   objectPages?: 1 | 4 | 16
+  /**
+   * The cache's `zeroPages` for every run; default: drawn per run, so both
+   * the zero map and the old rule are checked.
+   */
+  zeroPages?: 'map' | 'store'
+  /**
+   * The cache's `incompressible` for every run; default: drawn per run, so
+   * both raw storage and the old rejection are checked.
+   */
+  incompressible?: 'store' | 'reject'
   /**
    * More fast-check parameters, e.g. `{ seed, path, endOnFailure: true }` to
    * replay a failure that a run printed (a replay with a `path` runs one
@@ -55,7 +71,12 @@ export const RAM_PAGES = 20_000
 export const CGROUPS = ['/', 'a', 'limited', 'nowb'] as const
 export type CgroupName = (typeof CGROUPS)[number]
 
-export type Kind = 'ok' | 'poor' | 'failCompress' | 'failMalloc'
+/**
+ * What a store command's folio is: all runs of bytes ('ok'), one object of
+ * random bytes ('poor'), one compress or malloc failure, all zeros ('zero'),
+ * or one zero page inside ('zeroPage': stored normally).
+ */
+export type Kind = 'ok' | 'poor' | 'failCompress' | 'failMalloc' | 'zero' | 'zeroPage'
 
 export interface Model {
   /** offset → the page last stored there and not loaded, invalidated or written back. */
@@ -66,6 +87,12 @@ export interface Model {
   /** offset → the object holding it (a number unique per object; one per page with objectPages 1). */
   objectOf: Map<number, number>
   nextObject: number
+  /** Offsets marked in the zero map (zeroPages 'map'): held, loaded as zeros, in no pool or LRU. */
+  zero: Set<number>
+  /** Offsets of `pages` stored as-is (stored_incompressible_pages). */
+  raw: Set<number>
+  swpoutZero: number
+  swpinZero: number
   /** What the swap device must hold at each offset (zero pages elsewhere). */
   device: Map<number, Uint8Array>
   zswpout: number[]
@@ -94,6 +121,11 @@ export interface Real {
   plan: FaultPlan
   device: SwapDevice
   opts: CacheModelOptions
+  /** The run's cache options. */
+  zeroPages: 'map' | 'store'
+  incompressible: 'store' | 'reject'
+  /** The zpool takes a raw object of `min(objectPages, folio pages)` pages, by that page count. */
+  rawFits: (pages: number) => boolean
 }
 
 /** Counted over all runs of one test: proof that the interesting paths ran. */
@@ -105,6 +137,10 @@ export interface Tally {
   syncLoads: number
   /** Stores into a cgroup over its zswapMax. */
   cgroupLimitChecks: number
+  /** All-zero folios taken by the zero map. */
+  zeroStores: number
+  /** Folios stored with a page (or object) held as-is. */
+  rawStores: number
 }
 
 /** A page of byte runs: every compressor of the suite shrinks it; `seed` makes it unique. */
@@ -164,6 +200,8 @@ export function removePage(m: Model, offset: number): void {
     if (at >= 0) list.splice(at, 1)
   }
   m.pages.delete(offset)
+  m.zero.delete(offset)
+  m.raw.delete(offset)
   m.cgroupOf.delete(offset)
   m.folioOf.delete(offset)
   m.objectOf.delete(offset)
@@ -258,6 +296,7 @@ export async function reconcile(m: Model, r: Real, checkDevice: boolean): Promis
     await r.device.read(k, page)
     expect(same(page, data), `written-back page ${k} on the device`).toBe(true)
     m.device.set(k, data)
+    m.raw.delete(k)
     removePage(m, k)
     m.writtenBack++
     gone.push(k)
@@ -272,8 +311,13 @@ export async function reconcile(m: Model, r: Real, checkDevice: boolean): Promis
   // write-back takes whole objects: no page of an object written back stays
   for (const [k, o] of m.objectOf)
     expect(goneObjects.has(o), `page ${k} of a written-back object`).toBe(false)
+  // zero-mapped pages stay until loaded, invalidated or stored over: never written back
+  for (const k of m.zero) expect(has(r.cache, k), `zero-mapped page ${k}`).toBe(true)
   const stats = r.cache.stats()
   expect(stats.stored_pages).toBe(m.pages.size)
+  expect(stats.stored_incompressible_pages).toBe(m.raw.size)
+  expect(stats.swpout_zero).toBe(m.swpoutZero)
+  expect(stats.swpin_zero).toBe(m.swpinZero)
   expect(stats.stored_objects).toBe(new Set(m.objectOf.values()).size)
   expect(r.cache.storedPages).toBe(m.pages.size)
   expect(stats.written_back_pages).toBe(m.writtenBack)

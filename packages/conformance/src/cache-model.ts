@@ -29,7 +29,9 @@ export type { CacheModelOptions } from './cache-model-state.js'
 /**
  * A model-based property test of the cache: long random sequences (30–150
  * commands) over a few offsets of store (4K and large folios, incompressible
- * pages, injected compression and allocation failures), load (drawn from the
+ * pages, all-zero folios and folios with a zero page, injected compression
+ * and allocation failures; `zeroPages` and `incompressible` drawn per run
+ * unless pinned), load (drawn from the
  * pages the model holds, whole folios or single pages), loads racing an
  * invalidate, invalidate, parameter and cgroup changes (limits, writeback
  * on/off), and shrink (with a failing swap device) are run against a Map.
@@ -39,7 +41,10 @@ export type { CacheModelOptions } from './cache-model-state.js'
  * reaches the device, that the pool limit and its hysteresis hold as the
  * model computes them, that shrink picks the victims the LRU (with its
  * referenced bits and round-robin over cgroups) must pick, that stats agree
- * with the model, and that pool pages return to zero at the end. With
+ * with the model, that all-zero folios go to the zero map (held, never in
+ * the pool, the LRU or on the device, loaded as zeros) and pages that do not
+ * compress are stored as-is only where the cgroup may write back, and that
+ * pool pages return to zero at the end. With
  * `objectPages` 4 or 16 it groups pages into objects as the cache does and
  * also checks `stored_objects` and that write-back takes whole objects. It counts
  * successful loads, racing loads and victim checks to prove they happen.
@@ -49,7 +54,17 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
   const minCommands = Math.min(options.minCommands ?? 30, maxCommands)
   // some run used a synchronous Compressor (its order-0 loads are done inside load())
   let synchronous = false
-  const tally: Tally = { loads: 0, victimChecks: 0, raceLoads: 0, syncLoads: 0, cgroupLimitChecks: 0 }
+  // some run's zpool takes a raw page (zbud's largest object is smaller)
+  let rawPossible = false
+  const tally: Tally = {
+    loads: 0,
+    victimChecks: 0,
+    raceLoads: 0,
+    syncLoads: 0,
+    cgroupLimitChecks: 0,
+    zeroStores: 0,
+    rawStores: 0,
+  }
   const offset = fc.integer({ min: 0, max: OFFSETS - 1 })
   const pick = fc.nat(1000)
   const command = fc.oneof(
@@ -74,6 +89,8 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
             'poor',
             'failCompress',
             'failMalloc',
+            'zero',
+            'zeroPage',
           ),
           at: fc.nat(15),
           cgroup: fc.constantFrom<CgroupName>(...CGROUPS),
@@ -141,8 +158,18 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
           maxPoolPercent: fc.constantFrom(0.0525, 0.1075, 0.1075, 20),
           acceptThresholdPercent: fc.constantFrom(50, 90, 100),
         }),
+        fc.record({
+          zeroPages:
+            options.zeroPages === undefined
+              ? fc.constantFrom('map', 'store')
+              : fc.constant(options.zeroPages),
+          incompressible:
+            options.incompressible === undefined
+              ? fc.constantFrom('store', 'reject')
+              : fc.constant(options.incompressible),
+        }),
         fc.array(command, { minLength: minCommands, maxLength: maxCommands }),
-        async (params, cmds) => {
+        async (params, swapPath, cmds) => {
           const plan = faultPlan()
           const device = faultySwapDevice(options.memorySwapDevice({ pages: DEVICE_PAGES }), plan)
           const zpool = faultyZpool(options.zpool(), plan)
@@ -156,7 +183,10 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
             mthpEnabled: true,
             objectPages: options.objectPages ?? 1,
             ...params,
+            ...swapPath,
           })
+          const maxObjectSize = zpool.capabilities?.maxObjectSize ?? PAGE_SIZE
+          if (maxObjectSize >= PAGE_SIZE) rawPossible = true
           try {
             cache.createCgroup('a')
             cache.createCgroup('limited', { zswapMax: 200 })
@@ -168,6 +198,10 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
               objectOf: new Map(),
               nextObject: 0,
               device: new Map(),
+              zero: new Set(),
+              raw: new Set(),
+              swpoutZero: 0,
+              swpinZero: 0,
               zswpout: new Array(10).fill(0),
               zswpin: new Map(),
               writtenBack: 0,
@@ -180,7 +214,14 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
               cursor: 0,
               full: false,
             }
-            const real: Real = { cache, plan, device, opts: options }
+            const real: Real = {
+              cache,
+              plan,
+              device,
+              opts: options,
+              ...swapPath,
+              rawFits: (pages) => maxObjectSize >= pages * PAGE_SIZE,
+            }
             await fc.asyncModelRun(() => ({ model, real }), cmds)
             // everything invalidated: the pool is empty again
             cache.setParams({ enabled: true })
@@ -203,6 +244,9 @@ export function cacheModelTest(name: string, options: CacheModelOptions): void {
         expect(tally.syncLoads, 'racing order-0 loads done before load() returned').toBeGreaterThan(0)
       }
       expect(tally.cgroupLimitChecks, 'stores over a cgroup limit').toBeGreaterThan(0)
+      if (options.zeroPages !== 'store') expect(tally.zeroStores, 'all-zero folios mapped').toBeGreaterThan(0)
+      if (options.incompressible !== 'reject' && rawPossible)
+        expect(tally.rawStores, 'pages stored as-is').toBeGreaterThan(0)
     }
   })
 }

@@ -35,6 +35,8 @@ export const ErrorCode = {
   TIMEOUT: 'ERR_TIMEOUT',
   /** An accelerator queue is full and the caller asked not to wait. */
   BUSY: 'ERR_BUSY',
+  /** A swap file others may read (or write), opened with `permissions: 'refuse'`. */
+  INSECURE_SWAP_FILE: 'ERR_INSECURE_SWAP_FILE',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -161,6 +163,13 @@ export class TimeoutError extends ZswapError {
 export class BusyError extends ZswapError {
   constructor(message: string) {
     super(ErrorCode.BUSY, message)
+  }
+}
+
+/** A swap file whose mode lets users other than its owner read or write it (swapon: "insecure permissions"). */
+export class InsecureSwapFileError extends ZswapError {
+  constructor(message: string) {
+    super(ErrorCode.INSECURE_SWAP_FILE, message)
   }
 }
 

@@ -16,6 +16,7 @@ export {
   CompressionFailedError,
   CorruptDataError,
   ErrorCode,
+  InsecureSwapFileError,
   InvalidArgumentError,
   InvalidHandleError,
   invalidOption,

@@ -1,27 +1,34 @@
 #!/usr/bin/env node
-// Builds the libdeflate addon (build/Release/zswap_libdeflate.node) with node-gyp. Runs at
-// install and before `tsup` in `build`. It never fails: without a C compiler or
-// libdeflate-dev the package runs on Node's zlib, and this prints how to get the fast path.
+// Builds the libdeflate addon from source with node-gyp (src/native/binding.gyp) into
+// build/Release/zswap_libdeflate.node, which the loader takes before the prebuilt binaries. For
+// platforms the package ships no prebuilt binary for (prebuilds/), or to build against
+// the machine's own libdeflate: `node node_modules/@zswap/deflate/scripts/build-addon.mjs`. Not an
+// install script: pnpm fails an install whose dependencies have unapproved build scripts
+// (or a binding.gyp at their root), so the package ships none. It never fails: without
+// a C compiler or libdeflate-dev the package runs on Node's zlib, and this says how to get the
+// fast path.
 // Usage: node scripts/build-addon.mjs [--if-stale]   (--if-stale: only when the addon is
 // missing or older than its sources)
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const addon = join(root, 'build', 'Release', 'zswap_libdeflate.node')
+const native = join(root, 'src', 'native')
+const TARGET = 'zswap_libdeflate.node'
+const addon = join(root, 'build', 'Release', TARGET)
 const HINT =
   "@zswap/deflate: libdeflate addon not built, running on Node's zlib (slower). Fast path: " +
-  '`apt-get install -y build-essential libdeflate-dev`, then `pnpm --filter @zswap/deflate run build:addon`'
+  '`apt-get install -y build-essential libdeflate-dev`, then run this script again'
 
-/** True when the addon exists and is newer than binding.gyp and every C source. */
+/** True when the addon exists and is newer than every file under src/native. */
 function fresh() {
   if (!existsSync(addon)) return false
   const built = statSync(addon).mtimeMs
-  const native = join(root, 'src', 'native')
-  const sources = [join(root, 'binding.gyp'), ...readdirSync(native).map((f) => join(native, f))]
-  return sources.every((f) => statSync(f).mtimeMs <= built)
+  return readdirSync(native, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .every((e) => statSync(join(native, e.name)).mtimeMs <= built)
 }
 
 if (process.argv.includes('--if-stale') && fresh()) process.exit(0)
@@ -47,9 +54,12 @@ if (!env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_
   env.npm_config_nodedir = prefix
 }
 const [cmd, ...pre] = nodeGyp()
-const result = spawnSync(cmd, [...pre, 'rebuild'], { cwd: root, env, encoding: 'utf8' })
-if (result.status === 0 && existsSync(addon)) {
-  process.stdout.write('@zswap/deflate: built the libdeflate addon\n')
+const result = spawnSync(cmd, [...pre, 'rebuild'], { cwd: native, env, encoding: 'utf8' })
+const output = join(native, 'build', 'Release', TARGET)
+if (result.status === 0 && existsSync(output)) {
+  mkdirSync(dirname(addon), { recursive: true })
+  copyFileSync(output, addon)
+  process.stdout.write(`@zswap/deflate: built the libdeflate addon (${addon})\n`)
 } else {
   const why = `${result.error?.message ?? ''}${result.stderr ?? ''}`
     .split('\n')

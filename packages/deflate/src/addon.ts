@@ -1,8 +1,11 @@
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { isMainThread } from 'node:worker_threads'
 
 /**
- * The libdeflate addon (src/native/libdeflate_addon.c, built by node-gyp at
- * install into build/Release). Every function writes into the caller's
+ * The libdeflate addon (src/native/libdeflate_addon.c): the binary prebuilt for this
+ * platform under prebuilds/, or one built from source by node-gyp into
+ * build/Release. Every function writes into the caller's
  * buffers and returns bytes written, or a negative code ({@link CompressStatus},
  * {@link DecodeStatus}).
  */
@@ -47,8 +50,10 @@ export const DecodeStatus = {
   NO_MEMORY: -7,
 } as const
 
-/** The addon, or why it could not be loaded. */
-export type AddonLoad = { addon: LibdeflateAddon; error?: undefined } | { addon?: undefined; error: Error }
+/** The addon and the file it came from, or why it could not be loaded. */
+export type AddonLoad =
+  | { addon: LibdeflateAddon; error?: undefined; path: string }
+  | { addon?: undefined; error: Error; path?: undefined }
 
 let loaded: AddonLoad | undefined
 
@@ -59,12 +64,29 @@ let loaded: AddonLoad | undefined
 export function loadAddon(): AddonLoad {
   if (loaded === undefined) {
     try {
-      // ../build from both src/ (tests) and dist/ (the built package)
+      // The package root is .. from both src/ (tests) and dist/ (the built package).
+      // node-gyp-build takes build/Release (a local source build) first, then the
+      // prebuilt binary for this platform, architecture and libc under prebuilds/.
       const require = createRequire(import.meta.url)
-      loaded = { addon: require('../build/Release/zswap_libdeflate.node') as LibdeflateAddon }
+      const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string }
+      const path = nodeGypBuild.path(fileURLToPath(new URL('..', import.meta.url)))
+      loaded = { addon: require(path) as LibdeflateAddon, path }
     } catch (cause) {
       loaded = { error: cause instanceof Error ? cause : new Error(String(cause)) }
     }
   }
   return loaded
+}
+
+let warned = false
+
+/**
+ * The one-line hint when `'auto'` falls back to the slower library: a process
+ * warning, once per process (from the main thread: worker threads that load
+ * the driver stay quiet).
+ */
+export function warnFallback(pkg: string, code: string, message: string): void {
+  if (warned || !isMainThread) return
+  warned = true
+  process.emitWarning(`[${pkg}] ${message}`, { code })
 }

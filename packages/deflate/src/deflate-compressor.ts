@@ -4,13 +4,17 @@ import {
   invalidOption,
   SPECIFICATION_VERSION,
 } from '@zswap/core'
-import { loadAddon } from './addon.js'
+import { loadAddon, warnFallback } from './addon.js'
 import { type DeflateCodec, PKG } from './deflate-codec.js'
 import type { DeflateEngineName, DeflateOptions } from './deflate-options.js'
 import { EngineCodec } from './engine-codec.js'
 import { FflateEngine } from './fflate-engine.js'
 import { LibdeflateCodec } from './libdeflate-codec.js'
 import { ZlibEngine } from './zlib-engine.js'
+
+const BUILD_HINT =
+  'To build it from source: `apt-get install -y build-essential libdeflate-dev`, ' +
+  'then `node node_modules/@zswap/deflate/scripts/build-addon.mjs`'
 
 const ENGINES = ['auto', 'libdeflate', 'zlib', 'fflate'] as const
 
@@ -34,13 +38,18 @@ function codecFor(
   if (engine === 'zlib') return new EngineCodec('zlib', new ZlibEngine(level), checksum)
   const { addon, error } = loadAddon()
   if (addon !== undefined) return new LibdeflateCodec(addon, level, checksum)
-  if (engine === 'auto') return new EngineCodec('zlib', new ZlibEngine(level), checksum)
+  if (engine === 'auto') {
+    warnFallback(
+      PKG,
+      'ZSWAP_DEFLATE_FALLBACK',
+      `the libdeflate addon did not load, running on Node's zlib (slower). ${BUILD_HINT}`,
+    )
+    return new EngineCodec('zlib', new ZlibEngine(level), checksum)
+  }
   const wrong = invalidOption(
     PKG,
     'engine',
-    `'auto', 'zlib' or 'fflate' on this machine: the libdeflate addon is not built (${error.message.split('\n')[0]}). ` +
-      'Install a C compiler and libdeflate-dev (`apt-get install -y build-essential libdeflate-dev`), ' +
-      'then run `pnpm --filter @zswap/deflate run build:addon`',
+    `'auto', 'zlib' or 'fflate' on this machine: the libdeflate addon did not load (${error.message.split('\n')[0]}). ${BUILD_HINT}`,
   )
   Object.defineProperty(wrong, 'cause', { value: error, enumerable: false })
   throw wrong

@@ -24,12 +24,19 @@ export function deflate(options?: DeflateOptions): DeflateCompressor {
 
 /**
  * Whether the libdeflate addon loaded in this thread, and if not, why.
+ * `addonPath` is the binary that loaded: under `prebuilds/` the one shipped in
+ * the package, under `build/Release` one built from source.
  * @example
  * const { available, reason } = libdeflateStatus()
  */
-export function libdeflateStatus(): { available: boolean; reason?: string; libdeflateVersion?: string } {
-  const { addon, error } = loadAddon()
+export function libdeflateStatus(): {
+  available: boolean
+  reason?: string
+  libdeflateVersion?: string
+  addonPath?: string
+} {
+  const { addon, error, path } = loadAddon()
   return addon
-    ? { available: true, libdeflateVersion: addon.libdeflateVersion }
+    ? { available: true, libdeflateVersion: addon.libdeflateVersion, addonPath: path }
     : { available: false, reason: error.message.split('\n')[0] }
 }

@@ -13,7 +13,7 @@ const PAGE = 4096
 
 // CI installs libdeflate-dev: there a missing addon is a build failure, not a silent fallback.
 it.runIf(['/usr/include/libdeflate.h', '/usr/local/include/libdeflate.h'].some((h) => existsSync(h)))(
-  'the addon is built wherever libdeflate-dev is installed (else: pnpm --filter @zswap/deflate run build:addon)',
+  'the addon is built wherever libdeflate-dev is installed (else: pnpm --filter @zswap/deflate build)',
   () => {
     expect(libdeflate).toMatchObject({ available: true })
   },
@@ -60,7 +60,7 @@ describe.runIf(libdeflate.available)('libdeflate addon', () => {
   it('runs in worker threads, each with its own state, and their blocks read anywhere', async () => {
     // The driver from dist/ when it is built (turbo builds before testing), else the addon itself.
     const dist = new URL('../dist/index.js', import.meta.url)
-    const addonPath = new URL('../build/Release/zswap_libdeflate.node', import.meta.url).pathname
+    const addonPath = loadAddon().path
     const source = `
       const { parentPort, workerData } = require('node:worker_threads')
       ;(async () => {

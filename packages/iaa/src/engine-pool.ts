@@ -65,6 +65,7 @@ export class EnginePool {
       ctl: shared.ctl,
       staging: shared.staging,
       algorithm: o.algorithm,
+      compressionMode: o.compressionMode,
       level: o.level,
       verify: o.verifyCompress,
       spinUs: o.engineSpinUs,

@@ -10,7 +10,7 @@ import {
 } from '@zswap/core'
 import { BatchSlots } from './batch-slots.js'
 import { validateBatch } from './batch-validation.js'
-import { FORMATS } from './codec.js'
+import { formatOf } from './codec.js'
 import { CompletionWait } from './completion-wait.js'
 import { EnginePool } from './engine-pool.js'
 import { writeFaults } from './fault-injection.js'
@@ -19,6 +19,7 @@ import { DeviceCounters, type IaaStats } from './iaa-stats.js'
 import { JobRecovery } from './job-recovery.js'
 import { clearJobBit, type Layout, layout, OP, REG, RESULT } from './layout.js'
 import { ModeledTime } from './modeled-time.js'
+import { DYNAMIC_MAX_JOB } from './modes/mode-encoder.js'
 import { PendingJobs } from './pending-jobs.js'
 import { SoftwareFallback } from './software-fallback.js'
 import { type Job, WorkQueues } from './work-queues.js'
@@ -56,6 +57,8 @@ export class IaaDevice implements Accelerator {
   readonly #pending: PendingJobs
   readonly #batches: BatchSlots
   readonly #software: SoftwareFallback
+  /** Largest compress job the engines take (dynamic mode: 4 KiB). */
+  readonly #hwCompressMax: number
   readonly #recovery: JobRecovery
   readonly #engines: EnginePool
   readonly #wait: CompletionWait
@@ -70,11 +73,13 @@ export class IaaDevice implements Accelerator {
     const o = options
     this.#o = o
     this.#mb = o.maxBatch
-    this.name = `iaa-${o.algorithm}`
+    this.name =
+      o.compressionMode === 'fixed' ? `iaa-${o.algorithm}` : `iaa-${o.algorithm}-${o.compressionMode}`
+    this.#hwCompressMax = o.compressionMode === 'dynamic' ? DYNAMIC_MAX_JOB : Number.POSITIVE_INFINITY
     // Jobs up to maxJobBytes run on the engines, larger ones in software: any size is taken.
     this.capabilities = {
       maxBatch: o.maxBatch,
-      format: FORMATS[o.algorithm],
+      format: formatOf(o.algorithm, o.compressionMode),
       maxInputSize: Number.POSITIVE_INFINITY,
       ...(o.model === undefined ? {} : { timing: 'modeled' as const }),
     }
@@ -90,7 +95,7 @@ export class IaaDevice implements Accelerator {
     this.#ctl = ctl
     this.#queues = new WorkQueues(ctl, this.#lay, new Uint8Array(stagingBuffer), o.wqs, o.wqSize)
     this.#batches = new BatchSlots(ctl, this.#lay, this.#mb)
-    this.#software = new SoftwareFallback(this.name, o.algorithm, o.level, this.#counters)
+    this.#software = new SoftwareFallback(this.name, o.algorithm, o.level, this.#counters, o.compressionMode)
     this.#recovery = new JobRecovery(
       ctl,
       this.#lay,
@@ -161,6 +166,7 @@ export class IaaDevice implements Accelerator {
     return {
       name: this.name,
       algorithm: o.algorithm,
+      compressionMode: o.compressionMode,
       mode: o.mode,
       ...c.traffic(),
       engineRestarts: this.#engines.restartsTotal,
@@ -291,7 +297,12 @@ export class IaaDevice implements Accelerator {
       const job = jobs[i]
       const code = b * mb + i
       bs.desc[code] = -1
-      if (job.src.length > limit || job.dst.length > limit) {
+      // dynamic mode: the device generates headers for jobs up to 4 KiB, larger ones run in software
+      if (
+        job.src.length > limit ||
+        job.dst.length > limit ||
+        (op === OP.COMPRESS && job.src.length > this.#hwCompressMax)
+      ) {
         this.#recovery.takeover(code, 'oversize')
         continue
       }

@@ -3,6 +3,7 @@ import { invalidOption } from '@zswap/core'
 import type { IaaAlgorithm } from './codec.js'
 import { type DeviceModel, DeviceTimeline } from './device-model.js'
 import { MAX_BATCH } from './layout.js'
+import { COMPRESSION_MODES, type CompressionMode } from './modes/mode-encoder.js'
 import { DEVICE_PRESETS } from './presets.js'
 
 const PKG = '@zswap/iaa'
@@ -56,7 +57,23 @@ export interface IaaOptions {
   wqSize?: number
   /** Algorithm of the device. Default `'deflate'` (raw deflate with a CRC-32 of the page, format `'deflate-raw+crc32'`). */
   algorithm?: IaaAlgorithm
-  /** Compression level: deflate 0..9 (default 1), zstd 1..19 (default 1); ignored otherwise. */
+  /**
+   * How deflate codes its symbols, as IAA's compression modes (every mode keeps at most 4096
+   * bytes of history: no match reaches farther). Default `'fixed'`, mainline iaa_crypto's only mode.
+   * - `'fixed'`: one final block with the fixed Huffman codes of RFC 1951 (format
+   *   `'deflate-iaa+crc32'`, iaa_crypto's `deflate-iaa`).
+   * - `'canned'`: the canned Huffman table of the 2024 `deflate-iaa-canned` patch, no block
+   *   header stored (format `'deflate-iaa-canned+crc32'`); only a canned device reads it.
+   * - `'dynamic'`: one dynamic-Huffman block with a table built per job, Granite Rapids' header
+   *   generation (format `'deflate-iaa-dynamic+crc32'`). Compress jobs above 4096 bytes run in
+   *   software (the same format, counted in `softwareFallbacks.oversize`), as iaa_crypto does.
+   * Other algorithms have no modes: anything but `'fixed'` is an option error for them.
+   */
+  compressionMode?: CompressionMode
+  /**
+   * Compression level: zstd 1..19 (default 1). Deflate accepts 0..9 and ignores it: the
+   * device has one matcher, the mode decides the coding. Ignored otherwise.
+   */
   level?: number
   /** Decompress each compressed page on the engine and compare, like iaa_crypto's verify_compress. Default true. */
   verifyCompress?: boolean
@@ -131,6 +148,7 @@ export interface NormalizedIaaOptions {
   wqMode: 'dedicated' | 'shared'
   wqSize: number
   algorithm: IaaAlgorithm
+  compressionMode: CompressionMode
   level: number
   verifyCompress: boolean
   mode: 'sync' | 'async' | 'irq'
@@ -183,6 +201,10 @@ export function normalizeOptions(options: IaaOptions = {}): NormalizedIaaOptions
     ['deflate', 'lz4', 'zstd', 'noop'] as const,
     'deflate',
   )
+  const compressionMode = oneOf(options.compressionMode, 'compressionMode', COMPRESSION_MODES, 'fixed')
+  if (algorithm !== 'deflate' && compressionMode !== 'fixed') {
+    throw invalidOption(PKG, 'compressionMode', `'fixed' for algorithm '${algorithm}' (modes are deflate's)`)
+  }
   const level =
     algorithm === 'zstd' ? int(options.level, 'level', 1, 19, 1) : int(options.level, 'level', 0, 9, 1)
   if (options.verifyCompress !== undefined && typeof options.verifyCompress !== 'boolean') {
@@ -243,6 +265,7 @@ export function normalizeOptions(options: IaaOptions = {}): NormalizedIaaOptions
     wqMode: oneOf(options.wqMode, 'wqMode', ['dedicated', 'shared'] as const, 'dedicated'),
     wqSize,
     algorithm,
+    compressionMode,
     level,
     verifyCompress: options.verifyCompress ?? true,
     mode: oneOf(options.mode, 'mode', ['sync', 'async', 'irq'] as const, 'irq'),

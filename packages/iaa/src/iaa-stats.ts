@@ -1,6 +1,7 @@
 import type { CompressJob, DecompressJob } from '@zswap/core'
 import type { IaaAlgorithm } from './codec.js'
 import type { IaaModeledStats } from './modeled-time.js'
+import type { CompressionMode } from './modes/mode-encoder.js'
 
 /** Why a job ran in software on the submitter's thread instead of an engine. */
 export interface IaaFallbacks {
@@ -15,7 +16,7 @@ export interface IaaFallbacks {
   failed: number
   /** The engine could not decompress it; software retried (and decides corrupt or not). */
   corrupt: number
-  /** src or dst larger than maxJobBytes. */
+  /** src or dst larger than maxJobBytes, or a dynamic-mode compress job above 4096 bytes. */
   oversize: number
   /** WQs full with onFull 'software'. */
   wqFull: number
@@ -30,6 +31,8 @@ export type FallbackReason = Exclude<keyof IaaFallbacks, 'total'>
 export interface IaaStats {
   name: string
   algorithm: IaaAlgorithm
+  /** Deflate's compression mode (`'fixed'` for the other algorithms). */
+  compressionMode: CompressionMode
   mode: 'sync' | 'async' | 'irq'
   /** compressBatch calls, jobs, and bytes. */
   compressCalls: number

@@ -12,6 +12,7 @@
 //                                    the generation, so a late or repeated clear is harmless.
 // staging (Uint8Array over a second SharedArrayBuffer): per descriptor a
 // source slot and a destination slot of `slotBytes` each.
+import type { CompressionMode } from './modes/mode-encoder.js'
 
 /** Device registers. */
 export const REG = {
@@ -161,6 +162,7 @@ export interface EngineData {
   ctl: SharedArrayBuffer
   staging: SharedArrayBuffer
   algorithm: string
+  compressionMode: CompressionMode
   level: number
   verify: boolean
   /** µs an idle engine polls its doorbell before sleeping on it. */

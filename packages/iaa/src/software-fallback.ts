@@ -2,6 +2,7 @@ import { CompressionFailedError, CorruptDataError } from '@zswap/core'
 import { type Codec, createCodec, type IaaAlgorithm } from './codec.js'
 import type { DeviceCounters, FallbackReason } from './iaa-stats.js'
 import { OP, RESULT } from './layout.js'
+import type { CompressionMode } from './modes/mode-encoder.js'
 import type { Job } from './work-queues.js'
 
 const PKG = '[@zswap/iaa]'
@@ -15,9 +16,17 @@ export class SoftwareFallback {
   readonly #algorithm: IaaAlgorithm
   readonly #level: number
   readonly #counters: DeviceCounters
+  readonly #compressionMode: CompressionMode
   #codec: Codec | undefined
 
-  constructor(name: string, algorithm: IaaAlgorithm, level: number, counters: DeviceCounters) {
+  constructor(
+    name: string,
+    algorithm: IaaAlgorithm,
+    level: number,
+    counters: DeviceCounters,
+    compressionMode: CompressionMode = 'fixed',
+  ) {
+    this.#compressionMode = compressionMode
     this.#name = name
     this.#algorithm = algorithm
     this.#level = level
@@ -29,7 +38,7 @@ export class SoftwareFallback {
     const fb = this.#counters.fallbacks
     fb.total++
     fb[reason]++
-    const codec = (this.#codec ??= createCodec(this.#algorithm, this.#level))
+    const codec = (this.#codec ??= createCodec(this.#algorithm, this.#level, true, this.#compressionMode))
     if (op === OP.COMPRESS) {
       const n = codec.compress(job.src, job.dst)
       if (n === RESULT.FAILED) {

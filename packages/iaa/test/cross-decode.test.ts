@@ -5,7 +5,7 @@ import { deflate, libdeflateStatus } from '@zswap/deflate'
 import { lz4 } from '@zswap/lz4'
 import { zstd } from '@zswap/zstd'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createCodec, FORMATS } from '../src/codec.js'
+import { createCodec, DEFLATE_FORMATS, DEFLATE_READS, FORMATS } from '../src/codec.js'
 import { type IaaDevice, iaa } from '../src/index.js'
 import { compressiblePage, compressJob, decompressJob, equal, PAGE } from './helpers.js'
 
@@ -25,7 +25,7 @@ function block(c: Pick<Compressor, 'compress'>, page: Uint8Array): Uint8Array {
   return dst.slice(0, n)
 }
 
-describe('cross-decoding between the device and @zswap/deflate (format deflate-raw+crc32)', () => {
+describe('cross-decoding between the fixed-mode device (deflate-iaa+crc32) and @zswap/deflate (deflate-raw+crc32)', () => {
   let device: IaaDevice
   beforeAll(() => {
     device = iaa({ engines: 2 })
@@ -33,13 +33,14 @@ describe('cross-decoding between the device and @zswap/deflate (format deflate-r
   afterAll(() => device.close())
 
   it('the driver (every engine) decodes what the device made, and the device what the driver made', async () => {
-    expect(device.capabilities.format).toBe('deflate-raw+crc32')
+    expect(device.capabilities.format).toBe('deflate-iaa+crc32')
+    expect(DEFLATE_READS.fixed).toContain('deflate-raw+crc32')
     const engines = libdeflateStatus().available
       ? (['libdeflate', 'zlib', 'fflate'] as const)
       : (['zlib', 'fflate'] as const)
     for (const engine of engines) {
       const driver = deflate({ engine, level: 6 })
-      expect(driver.capabilities.format).toBe(device.capabilities.format)
+      expect(driver.capabilities.format).toBe('deflate-raw+crc32')
       const jobs = pages.map((p) => compressJob(p))
       for (let i = 0; i < jobs.length; i += 8) await device.compressBatch(jobs.slice(i, i + 8))
       for (let i = 0; i < pages.length; i++) {
@@ -87,8 +88,8 @@ describe('cross-decoding between the device and @zswap/deflate (format deflate-r
 })
 
 describe('the codecs the engines run', () => {
-  it('declare the formats of the driver packages with their defaults', () => {
-    expect(FORMATS.deflate).toBe(deflate().capabilities.format)
+  it('declare the formats of the driver packages with their defaults (deflate: the fixed mode)', () => {
+    expect(FORMATS.deflate).toBe(DEFLATE_FORMATS.fixed)
     expect(FORMATS.lz4).toBe(lz4().capabilities.format)
     expect(FORMATS.zstd).toBe(zstd().capabilities.format)
   })

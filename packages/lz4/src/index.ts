@@ -17,7 +17,9 @@ export function lz4(options?: Lz4Options): Lz4Compressor {
 }
 
 /**
- * Whether the liblz4 addon loaded in this thread, and if not, why.
+ * Whether the liblz4 addon loaded in this thread, and if not, why. `addonPath`
+ * is the binary that loaded: under `prebuilds/` the one shipped in the package,
+ * under `build/Release` one built from source.
  * @example
  * const { available, reason } = liblz4Status()
  */
@@ -26,9 +28,15 @@ export function liblz4Status(): {
   reason?: string
   lz4Version?: string
   crc32Implementation?: string
+  addonPath?: string
 } {
-  const { addon, error } = loadAddon()
+  const { addon, error, path } = loadAddon()
   return addon
-    ? { available: true, lz4Version: addon.lz4Version, crc32Implementation: addon.crc32Implementation }
+    ? {
+        available: true,
+        lz4Version: addon.lz4Version,
+        crc32Implementation: addon.crc32Implementation,
+        addonPath: path,
+      }
     : { available: false, reason: error.message.split('\n')[0] }
 }

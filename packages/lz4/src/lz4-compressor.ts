@@ -4,7 +4,7 @@ import {
   invalidOption,
   SPECIFICATION_VERSION,
 } from '@zswap/core'
-import { loadAddon } from './addon.js'
+import { loadAddon, warnFallback } from './addon.js'
 import { type Lz4Backend, type Lz4Codec, MAX_INPUT_SIZE, PKG } from './codec.js'
 import { Liblz4Codec } from './liblz4-codec.js'
 import { Lz4NapiCodec } from './lz4-napi-codec.js'
@@ -32,9 +32,10 @@ export interface Lz4Options {
   checksum?: boolean
   /**
    * Which library runs: `'liblz4'`, the reference C library through this
-   * package's addon (built at install when a C compiler and liblz4-dev are
-   * there); `'lz4-napi'`, the Rust lz4_flex binding; `'auto'`, liblz4 when
-   * the addon loaded, else lz4-napi. Both write the same format, so either
+   * package's addon (prebuilt for linux-x64 glibc, or built from source with
+   * `scripts/build-addon.mjs`); `'lz4-napi'`, the Rust lz4_flex binding;
+   * `'auto'`, liblz4 when the addon loaded, else lz4-napi (with a one-time
+   * process warning, code `ZSWAP_LZ4_FALLBACK`, that says how to build it). Both write the same format, so either
    * reads what the other wrote. Asking for `'liblz4'` without the addon
    * throws a RangeError with code `ERR_INVALID_OPTION` that says why.
    * Default: `'auto'`.
@@ -43,19 +44,27 @@ export interface Lz4Options {
 }
 
 const BACKENDS = ['auto', 'liblz4', 'lz4-napi'] as const
+const BUILD_HINT =
+  'To build it from source: `apt-get install -y build-essential liblz4-dev libdeflate-dev`, ' +
+  'then `node node_modules/@zswap/lz4/scripts/build-addon.mjs`'
 
 /** Picks and builds the codec for the options; throws when `'liblz4'` is asked for and missing. */
 function codecFor(backend: 'auto' | Lz4Backend, checksum: boolean): Lz4Codec {
   if (backend === 'lz4-napi') return new Lz4NapiCodec(checksum)
   const { addon, error } = loadAddon()
   if (addon !== undefined) return new Liblz4Codec(addon, checksum)
-  if (backend === 'auto') return new Lz4NapiCodec(checksum)
+  if (backend === 'auto') {
+    warnFallback(
+      PKG,
+      'ZSWAP_LZ4_FALLBACK',
+      `the liblz4 addon did not load, running on lz4-napi (slower). ${BUILD_HINT}`,
+    )
+    return new Lz4NapiCodec(checksum)
+  }
   const wrong = invalidOption(
     PKG,
     'backend',
-    `'auto' or 'lz4-napi' on this machine: the liblz4 addon is not built (${error.message.split('\n')[0]}). ` +
-      'Install a C compiler and liblz4-dev (`apt-get install -y build-essential liblz4-dev`), ' +
-      'then run `pnpm --filter @zswap/lz4 run build:addon`',
+    `'auto' or 'lz4-napi' on this machine: the liblz4 addon did not load (${error.message.split('\n')[0]}). ${BUILD_HINT}`,
   )
   Object.defineProperty(wrong, 'cause', { value: error, enumerable: false })
   throw wrong

@@ -1,21 +1,30 @@
 import { CompressionFailedError, CorruptDataError } from '@zswap/core'
 import { DecodeStatus, EncodeStatus, type LzoAddon } from './addon.js'
-import { type LzoCodec, PKG } from './codec.js'
+import { type LzoAlgorithm, type LzoBackend, type LzoCodec, PKG } from './codec.js'
 
 /**
- * The wire format through liblzo2's LZO1X-1 in this package's addon: one
- * native call per page, straight into the caller's buffers, with the CRC-32
- * computed in the same call. The addon's negative results become typed errors
- * here.
+ * The wire format through this package's addon: liblzo2's LZO1X-1 for `lzo`,
+ * the addon's own kernel-format coder for `lzo-rle`. One native call per page,
+ * straight into the caller's buffers, with the CRC-32 computed in the same
+ * call. The addon's negative results become typed errors here.
  */
 export class Liblzo2Codec implements LzoCodec {
-  readonly backend = 'liblzo2'
+  readonly backend: LzoBackend
+  readonly #algorithm: LzoAlgorithm
   readonly #compress: (src: Uint8Array, dst: Uint8Array) => number
   readonly #decompress: (src: Uint8Array, dst: Uint8Array) => number
 
-  constructor(addon: LzoAddon, checksum: boolean) {
-    this.#compress = checksum ? addon.compressChecksum : addon.compress
-    this.#decompress = checksum ? addon.decompressChecksum : addon.decompress
+  constructor(addon: LzoAddon, checksum: boolean, algorithm: LzoAlgorithm = 'lzo') {
+    this.#algorithm = algorithm
+    if (algorithm === 'lzo') {
+      this.backend = 'liblzo2'
+      this.#compress = checksum ? addon.compressChecksum : addon.compress
+      this.#decompress = checksum ? addon.decompressChecksum : addon.decompress
+    } else {
+      this.backend = 'builtin'
+      this.#compress = checksum ? addon.compressRleChecksum : addon.compressRle
+      this.#decompress = checksum ? addon.decompressRleChecksum : addon.decompressRle
+    }
   }
 
   compress(src: Uint8Array, dst: Uint8Array): number {
@@ -23,14 +32,19 @@ export class Liblzo2Codec implements LzoCodec {
     try {
       n = this.#compress(src, dst)
     } catch (cause) {
-      throw new CompressionFailedError(`[${PKG}] lzo compression failed: ${(cause as Error).message}`, {
-        cause,
-      })
+      throw new CompressionFailedError(
+        `[${PKG}] ${this.#algorithm} compression failed: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      )
     }
     if (n < EncodeStatus.NO_ROOM) {
       throw new CompressionFailedError(
-        `[${PKG}] lzo compression of ${src.length} bytes failed: ${
-          n === EncodeStatus.NO_MEMORY ? 'out of memory for the output buffer' : 'liblzo2 returned an error'
+        `[${PKG}] ${this.#algorithm} compression of ${src.length} bytes failed: ${
+          n === EncodeStatus.NO_MEMORY
+            ? 'out of memory for the output buffer'
+            : `${this.backend} returned an error`
         }`,
       )
     }
@@ -64,6 +78,6 @@ function describe(status: number, src: Uint8Array, dst: Uint8Array): string {
     case DecodeStatus.TRAILING:
       return 'compressed data is corrupt: bytes follow the end-of-stream marker'
     default:
-      return 'compressed data is corrupt: not a valid LZO1X stream'
+      return 'compressed data is corrupt: not a valid LZO1X stream of this algorithm'
   }
 }

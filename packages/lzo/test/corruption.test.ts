@@ -75,114 +75,118 @@ function damaged(src: Uint8Array): fc.Arbitrary<Uint8Array> {
   )
 }
 
-describe.runIf(liblzo2.available)('with checksum (default)', () => {
-  const c = lzo()
+const algorithms = liblzo2.available ? (['lzo', 'lzo-rle'] as const) : []
 
-  // The random page is left out only to keep the run short: its 35k flips add nothing new.
-  it.each(
-    samples.filter(([name]) => name !== 'random'),
-  )('detects every single-bit flip of a compressed %s page', (_, make) => {
-    const src = compressed(c, make())
-    for (let bit = 0; bit < src.length * 8; bit++) {
-      const bad = src.slice()
-      bad[bit >> 3] ^= 1 << (bit & 7)
-      expect(attempt(c, bad)).toBeInstanceOf(CorruptDataError)
-    }
-  })
+describe.each(algorithms)('%s', (algorithm) => {
+  describe('with checksum (default)', () => {
+    const c = lzo({ algorithm })
 
-  it('detects every truncation and every appended byte', () => {
-    const src = compressed(c, heapPage())
-    for (let n = 0; n < src.length; n++)
-      expect(attempt(c, src.subarray(0, n))).toBeInstanceOf(CorruptDataError)
-    const longer = new Uint8Array(src.length + 1)
-    longer.set(src)
-    expect(attempt(c, longer)).toBeInstanceOf(CorruptDataError)
-  })
+    // The random page is left out only to keep the run short: its 35k flips add nothing new.
+    it.each(
+      samples.filter(([name]) => name !== 'random'),
+    )('detects every single-bit flip of a compressed %s page', (_, make) => {
+      const src = compressed(c, make())
+      for (let bit = 0; bit < src.length * 8; bit++) {
+        const bad = src.slice()
+        bad[bit >> 3] ^= 1 << (bit & 7)
+        expect(attempt(c, bad)).toBeInstanceOf(CorruptDataError)
+      }
+    })
 
-  it('yields the right page or CorruptDataError for any damage, never a wrong page', () => {
-    const sources = [textPage(11), heapPage(12)].map((p) => [p, compressed(c, p)] as const)
-    for (const [page, src] of sources) {
+    it('detects every truncation and every appended byte', () => {
+      const src = compressed(c, heapPage())
+      for (let n = 0; n < src.length; n++)
+        expect(attempt(c, src.subarray(0, n))).toBeInstanceOf(CorruptDataError)
+      const longer = new Uint8Array(src.length + 1)
+      longer.set(src)
+      expect(attempt(c, longer)).toBeInstanceOf(CorruptDataError)
+    })
+
+    it('yields the right page or CorruptDataError for any damage, never a wrong page', () => {
+      const sources = [textPage(11), heapPage(12)].map((p) => [p, compressed(c, p)] as const)
+      for (const [page, src] of sources) {
+        fc.assert(
+          fc.property(damaged(src), (bad) => {
+            const result = attempt(c, bad)
+            if (!(result instanceof CorruptDataError)) expect(result).toEqual(page)
+          }),
+          { numRuns: 300 },
+        )
+      }
+    })
+
+    it('throws CorruptDataError on arbitrary garbage', () => {
       fc.assert(
-        fc.property(damaged(src), (bad) => {
-          const result = attempt(c, bad)
-          if (!(result instanceof CorruptDataError)) expect(result).toEqual(page)
+        fc.property(fc.uint8Array({ maxLength: 600 }), (garbage) => {
+          expect(attempt(c, garbage)).toBeInstanceOf(CorruptDataError)
         }),
         { numRuns: 300 },
       )
-    }
-  })
+    })
 
-  it('throws CorruptDataError on arbitrary garbage', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), (garbage) => {
-        expect(attempt(c, garbage)).toBeInstanceOf(CorruptDataError)
-      }),
-      { numRuns: 300 },
-    )
-  })
+    it('rejects a stream that decodes to more than dst holds', () => {
+      const src = compressed(c, textPage())
+      expect(attempt(c, src, PAGE - 1, true)).toBeInstanceOf(CorruptDataError)
+      expect(attempt(c, src, 0, true)).toBeInstanceOf(CorruptDataError)
+    })
 
-  it('rejects a stream that decodes to more than dst holds', () => {
-    const src = compressed(c, textPage())
-    expect(attempt(c, src, PAGE - 1, true)).toBeInstanceOf(CorruptDataError)
-    expect(attempt(c, src, 0, true)).toBeInstanceOf(CorruptDataError)
-  })
-
-  it('forged streams (resealed after damage) still give CorruptDataError or a page, never a crash', () => {
-    const src = compressed(c, textPage(16))
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }),
-        (edits) => {
-          const bad = src.slice()
-          for (const [pos, x] of edits) bad[pos % (bad.length - 4)] ^= x
-          attempt(c, reseal(bad), PAGE, true)
-        },
-      ),
-      { numRuns: 400 },
-    )
-  })
-})
-
-describe.runIf(liblzo2.available)('without checksum', () => {
-  const c = lzo({ checksum: false })
-
-  it('never crashes and never throws anything but CorruptDataError on any damage', () => {
-    for (const page of [textPage(13), heapPage(13)]) {
-      const src = compressed(c, page)
+    it('forged streams (resealed after damage) still give CorruptDataError or a page, never a crash', () => {
+      const src = compressed(c, textPage(16))
       fc.assert(
-        fc.property(damaged(src), (bad) => {
-          attempt(c, bad)
-        }),
+        fc.property(
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }),
+          (edits) => {
+            const bad = src.slice()
+            for (const [pos, x] of edits) bad[pos % (bad.length - 4)] ^= x
+            attempt(c, reseal(bad), PAGE, true)
+          },
+        ),
         { numRuns: 400 },
       )
-    }
+    })
   })
 
-  it('catches every truncation (the end-of-stream marker is missing) and bytes after the marker', () => {
-    const src = compressed(c, heapPage(14))
-    for (let n = 0; n < src.length; n++)
-      expect(attempt(c, src.subarray(0, n))).toBeInstanceOf(CorruptDataError)
-    const longer = new Uint8Array(src.length + 1)
-    longer.set(src)
-    expect(attempt(c, longer)).toBeInstanceOf(CorruptDataError)
-  })
+  describe('without checksum', () => {
+    const c = lzo({ algorithm, checksum: false })
 
-  it('rejects a stream that decodes to more than dst holds, leaving dst alone', () => {
-    const src = compressed(c, textPage())
-    expect(attempt(c, src, PAGE - 1)).toBeInstanceOf(CorruptDataError)
-    expect(attempt(c, src, 0)).toBeInstanceOf(CorruptDataError)
-  })
+    it('never crashes and never throws anything but CorruptDataError on any damage', () => {
+      for (const page of [textPage(13), heapPage(13)]) {
+        const src = compressed(c, page)
+        fc.assert(
+          fc.property(damaged(src), (bad) => {
+            attempt(c, bad)
+          }),
+          { numRuns: 400 },
+        )
+      }
+    })
 
-  it('shows why the checksum exists: some single-bit flips decode to a wrong page of the right size', () => {
-    const page = textPage(14)
-    const src = compressed(c, page)
-    let wrong = 0
-    for (let bit = 0; bit < src.length * 8; bit++) {
-      const bad = src.slice()
-      bad[bit >> 3] ^= 1 << (bit & 7)
-      const result = attempt(c, bad)
-      if (!(result instanceof CorruptDataError) && !Buffer.from(result).equals(Buffer.from(page))) wrong++
-    }
-    expect(wrong).toBeGreaterThan(0)
+    it('catches every truncation (the end-of-stream marker is missing) and bytes after the marker', () => {
+      const src = compressed(c, heapPage(14))
+      for (let n = 0; n < src.length; n++)
+        expect(attempt(c, src.subarray(0, n))).toBeInstanceOf(CorruptDataError)
+      const longer = new Uint8Array(src.length + 1)
+      longer.set(src)
+      expect(attempt(c, longer)).toBeInstanceOf(CorruptDataError)
+    })
+
+    it('rejects a stream that decodes to more than dst holds, leaving dst alone', () => {
+      const src = compressed(c, textPage())
+      expect(attempt(c, src, PAGE - 1)).toBeInstanceOf(CorruptDataError)
+      expect(attempt(c, src, 0)).toBeInstanceOf(CorruptDataError)
+    })
+
+    it('shows why the checksum exists: some single-bit flips decode to a wrong page of the right size', () => {
+      const page = textPage(14)
+      const src = compressed(c, page)
+      let wrong = 0
+      for (let bit = 0; bit < src.length * 8; bit++) {
+        const bad = src.slice()
+        bad[bit >> 3] ^= 1 << (bit & 7)
+        const result = attempt(c, bad)
+        if (!(result instanceof CorruptDataError) && !Buffer.from(result).equals(Buffer.from(page))) wrong++
+      }
+      expect(wrong).toBeGreaterThan(0)
+    })
   })
 })

@@ -1,7 +1,7 @@
 import { crc32 as zlibCrc32 } from 'node:zlib'
 import { CompressionFailedError, ErrorCode, SPECIFICATION_VERSION } from '@zswap/core'
 import { describe, expect, it } from 'vitest'
-import { LzoCompressor, lzo } from '../src/index.js'
+import { LzoCompressor, lzo, lzoRle } from '../src/index.js'
 import { liblzo2 } from './backends.js'
 import { PAGE, randomPage, samples, textPage, zeroPage } from './pages.js'
 
@@ -11,13 +11,40 @@ describe.runIf(liblzo2.available)('lzo()', () => {
     expect(c).toBeInstanceOf(LzoCompressor)
     expect(c.specificationVersion).toBe(SPECIFICATION_VERSION)
     expect(c.name).toBe('lzo')
-    expect(c.capabilities).toEqual({ format: 'lzo1x+crc32', checksum: true, backend: 'liblzo2' })
+    expect(c.capabilities).toEqual({
+      format: 'lzo1x+crc32',
+      checksum: true,
+      backend: 'liblzo2',
+      algorithm: 'lzo',
+    })
     expect(lzo({ checksum: false }).capabilities).toEqual({
       format: 'lzo1x',
       checksum: false,
       backend: 'liblzo2',
+      algorithm: 'lzo',
     })
     expect(Object.isFrozen(c.capabilities)).toBe(true)
+    const rle = lzoRle()
+    expect(rle).toBeInstanceOf(LzoCompressor)
+    expect(rle.name).toBe('lzo-rle')
+    expect(rle.capabilities).toEqual({
+      format: 'lzo-rle+crc32',
+      checksum: true,
+      backend: 'builtin',
+      algorithm: 'lzo-rle',
+    })
+    expect(lzo({ algorithm: 'lzo-rle', checksum: false }).capabilities.format).toBe('lzo-rle')
+  })
+
+  it('rejects an unknown algorithm with ERR_INVALID_OPTION', () => {
+    const make = () => lzo({ algorithm: 'lzo1z' as 'lzo' })
+    expect(make).toThrow(RangeError)
+    expect(make).toThrow("[@zswap/lzo] options.algorithm must be 'lzo' or 'lzo-rle'")
+    try {
+      make()
+    } catch (error) {
+      expect((error as { code: string }).code).toBe(ErrorCode.INVALID_OPTION)
+    }
   })
 
   it('rejects a non-boolean checksum option with ERR_INVALID_OPTION', () => {
@@ -45,11 +72,17 @@ describe.runIf(liblzo2.available)('lzo()', () => {
   })
 })
 
-const configs = liblzo2.available ? [true, false].map((checksum) => ({ checksum })) : []
+const configs = liblzo2.available
+  ? (['lzo', 'lzo-rle'] as const).flatMap((algorithm) =>
+      [true, false].map((checksum) => ({ algorithm, checksum })),
+    )
+  : []
 
-describe.each(configs)('LzoCompressor (checksum: $checksum)', ({ checksum }) => {
-  const c = lzo({ checksum })
+describe.each(configs)('LzoCompressor ($algorithm, checksum: $checksum)', ({ algorithm, checksum }) => {
+  const c = lzo({ algorithm, checksum })
   const trailer = checksum ? 4 : 0
+  /** lzo-rle streams start with the bitstream version: 17, 1. */
+  const prefix = algorithm === 'lzo-rle' ? [17, 1] : []
 
   it.each(samples)('round-trips a %s page', (_, make) => {
     const page = make()
@@ -73,9 +106,9 @@ describe.each(configs)('LzoCompressor (checksum: $checksum)', ({ checksum }) => 
     expect(dst.every((b) => b === 0xaa)).toBe(true)
   })
 
-  it('writes an incompressible page when dst holds its worst case (page + page/16 + 67)', () => {
+  it('writes an incompressible page when dst holds its worst case (page + page/16 + 67 [+ 2])', () => {
     const page = randomPage(3)
-    const dst = new Uint8Array(PAGE + PAGE / 16 + 67 + trailer)
+    const dst = new Uint8Array(PAGE + PAGE / 16 + 67 + prefix.length + trailer)
     const n = c.compress(page, dst)
     expect(n).toBeGreaterThan(PAGE)
     const out = new Uint8Array(PAGE)
@@ -96,6 +129,7 @@ describe.each(configs)('LzoCompressor (checksum: $checksum)', ({ checksum }) => 
     expect(out).toEqual(page)
     expect(c.compress(page, new Uint8Array(0))).toBe(-1)
     expect(c.compress(page, new Uint8Array(2 + trailer))).toBe(-1)
+    expect(c.compress(new Uint8Array(0), new Uint8Array(2 + prefix.length + trailer))).toBe(-1)
   })
 
   it('works on views at non-zero offsets and leaves the bytes around them alone', () => {
@@ -153,8 +187,8 @@ describe.each(configs)('LzoCompressor (checksum: $checksum)', ({ checksum }) => 
   it('round-trips an empty input (the bare end-of-stream marker) and a 64 KiB multi-page chunk', () => {
     const dst = new Uint8Array(16)
     const n = c.compress(new Uint8Array(0), dst)
-    expect(n).toBe(3 + trailer)
-    expect([...dst.subarray(0, 3)]).toEqual([0x11, 0, 0])
+    expect(n).toBe(prefix.length + 3 + trailer)
+    expect([...dst.subarray(0, prefix.length + 3)]).toEqual([...prefix, 0x11, 0, 0])
     expect(c.decompress(dst.subarray(0, n), new Uint8Array(PAGE))).toBe(0)
     expect(c.decompress(dst.subarray(0, n), new Uint8Array(0))).toBe(0)
 

@@ -13,6 +13,7 @@ import { Piscina } from 'piscina'
 import type { Corpus } from '../corpus.js'
 import { interleavedRounds } from '../measure/rounds.js'
 import { formatIaaModel, runIaaModelBench } from './iaa-model.js'
+import { type ModeRatios, measureModeRatios } from './iaa-modes.js'
 import { fixed, loadCorpora, median } from './util.js'
 
 /**
@@ -25,6 +26,9 @@ import { fixed, loadCorpora, median } from './util.js'
  * - folio64kBatch8VsBatch1: 64 KiB folio store latency through the cache, maxBatch 8 ÷ maxBatch 1;
  * - readaheadBatchVsSingle: time to load 4 KiB folios with loadBatch (windows of 8) ÷ one load per folio.
  * The two ratios of the cache are lower-is-better.
+ * - modeRatios: each IAA compression mode's ratio on every corpus page, deflate level 1's, the
+ *   issue-18 shape checks and the mode encoders' cost (see iaa-modes.ts); `--modes-only` runs
+ *   just this part (the other figures are then null).
  */
 
 const GOALS = {
@@ -44,6 +48,7 @@ export interface IaaBenchReport {
   vsPiscina: number
   folio64kBatch8VsBatch1: number
   readaheadBatchVsSingle: number
+  modeRatios: ModeRatios
 }
 
 /** Per-algorithm throughput, for the table. */
@@ -87,6 +92,8 @@ export interface IaaBenchOptions {
   folios: number
   algorithms: Algorithm[]
   window: number
+  /** Only the mode ratios (no device, piscina or cache pass). */
+  modesOnly?: boolean
 }
 
 const LEVEL = 1
@@ -309,14 +316,18 @@ export async function runIaaBench(
   const runs = options.runs
   window = options.window
   const scaling = await threadScaling(3)
+  const modeRatios = await measureModeRatios(corpora, { runs, costPages: Math.min(options.pages, 512) })
+  const modesOnly = options.modesOnly === true
 
   // Dispatch: the no-op algorithm, so only the device's own path is measured.
   const dispatch: number[] = []
   const dispatchSync: number[] = []
-  for (const [mode, out] of [
-    ['irq', dispatch],
-    ['sync', dispatchSync],
-  ] as const) {
+  for (const [mode, out] of modesOnly
+    ? []
+    : ([
+        ['irq', dispatch],
+        ['sync', dispatchSync],
+      ] as const)) {
     const noop = await device({ algorithm: 'noop', verifyCompress: false, mode })
     // No-op jobs are fast: cycle the pages to at least 16384 jobs per run so timer noise averages out.
     const jobs = Array.from({ length: Math.max(pages.length, 16384) }, (_, i) => pages[i % pages.length])
@@ -325,8 +336,9 @@ export async function runIaaBench(
     await noop.close()
   }
 
+  const algorithms = modesOnly ? [] : options.algorithms
   const throughput: ThroughputRow[] = []
-  for (const algorithm of options.algorithms) {
+  for (const algorithm of algorithms) {
     const engines = await device({ algorithm, verifyCompress: false })
     const verifying = await device({ algorithm })
     const pool = new Piscina({
@@ -381,7 +393,7 @@ export async function runIaaBench(
 
   const cacheRows: CacheRow[] = []
   const readaheadPages = pages.slice(0, Math.min(pages.length, 1024))
-  for (const algorithm of options.algorithms) {
+  for (const algorithm of algorithms) {
     const store = { batch1: [] as number[], batch8: [] as number[], ratio: [] as number[] }
     const load = { single: [] as number[], batch: [] as number[], ratio: [] as number[] }
     await folioStoreUs(algorithm, 8, folios.slice(0, 8))
@@ -416,11 +428,12 @@ export async function runIaaBench(
   return {
     report: {
       cores: availableParallelism(),
-      dispatchUs: median(dispatch),
+      dispatchUs: modesOnly ? Number.NaN : median(dispatch),
       twoEnginesVsInline: main?.twoEnginesVsInline ?? Number.NaN,
       vsPiscina: main?.vsPiscina ?? Number.NaN,
       folio64kBatch8VsBatch1: cacheRows[0]?.folio64kBatch8VsBatch1 ?? Number.NaN,
       readaheadBatchVsSingle: cacheRows[0]?.readaheadBatchVsSingle ?? Number.NaN,
+      modeRatios,
     },
     details: {
       cpu: cpus()[0]?.model ?? 'unknown',
@@ -428,7 +441,7 @@ export async function runIaaBench(
       corpusSource: source,
       pages: pages.length,
       runs,
-      dispatchUsSync: median(dispatchSync),
+      dispatchUsSync: modesOnly ? Number.NaN : median(dispatchSync),
       throughput,
       cache: cacheRows,
     },
@@ -509,7 +522,27 @@ export function formatIaaBench({ report, details }: { report: IaaBenchReport; de
       fixed(c.readaheadBatchVsSingle),
     ])
   }
-  return `${head}\n${summary.toString()}\n${rows.toString()}\n${cacheTable.toString()}`
+  const m = report.modeRatios
+  const modes = new Table({ head: ['corpus', 'fixed', 'canned', 'dynamic', 'deflate-1', 'fixed ÷ dynamic'] })
+  for (const c of [...m.corpora, { name: 'all', ...m }]) {
+    modes.push([
+      c.name,
+      fixed(c.fixed),
+      fixed(c.canned),
+      fixed(c.dynamic),
+      fixed(c.deflate1),
+      fixed(c.fixed / c.dynamic),
+    ])
+  }
+  const e = m.encoderUs
+  const modeHead =
+    `IAA compression modes (4 KiB history; deflate-1: ${m.deflate1Engine}). Checks: fixed ÷ dynamic in [0.80, 0.93] ` +
+    `${m.checks.fixedOverDynamic ? 'ok' : 'FAILS'}, canned between ${m.checks.cannedBetween ? 'ok' : 'FAILS'}, ` +
+    `every mode ≤ deflate-1 ${m.checks.modesBelowDeflate1 ? 'ok' : 'FAILS'}. Encoder µs/page: fixed ${fixed(e.fixed, 1)}, ` +
+    `canned ${fixed(e.canned, 1)}, dynamic ${fixed(e.dynamic, 1)}; zlib Z_FIXED wb12 ${fixed(e.zlibFixedWb12, 1)} ` +
+    `(fixed ÷ zlib ${fixed(e.fixedVsZlibFixed)}), deflate-1 ${fixed(e.deflate1, 1)}`
+  const parts = [head, summary.toString(), rows.toString(), cacheTable.toString(), modeHead, modes.toString()]
+  return parts.join('\n')
 }
 
 export default async function iaaBench(argv: string[]): Promise<number> {
@@ -528,6 +561,7 @@ export default async function iaaBench(argv: string[]): Promise<number> {
       '--model <preset>',
       'modeled per-page latency for batches of 1..16 pages with a device preset (e.g. spr)',
     )
+    .option('--modes-only', 'only modeRatios: the compression modes on the corpora (no device passes)')
     .option('--algorithms <list>', 'comma-separated: deflate,lz4 (the first one gives the JSON figures)', {
       default: 'deflate,lz4',
     })
@@ -570,6 +604,7 @@ export default async function iaaBench(argv: string[]): Promise<number> {
   const result = await runIaaBench({
     ...ints,
     algorithms,
+    modesOnly: o.modesOnly === true,
     ...(o.corpusDir === undefined ? {} : { corpusDir: String(o.corpusDir) }),
   })
   process.stdout.write(o.json ? `${JSON.stringify(result.report, null, 2)}\n` : `${formatIaaBench(result)}\n`)

@@ -37,7 +37,7 @@ export function lzoRaw(): {
 }
 
 /**
- * One run of the driver against `lzop -3 -F` on the same file, both in CPU
+ * One run of the driver against `lzop -1 -F` on the same file, both in CPU
  * time: lzop from outside (see {@link lzopBaseline}), the driver over the
  * same 256 KiB blocks for about 0.5 s of CPU each way. Undefined without lzop.
  */

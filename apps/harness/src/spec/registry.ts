@@ -81,15 +81,26 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = [
     params: { checksum: 'bool' },
   },
   {
+    kind: 'compressor',
+    name: 'lzo_rle',
+    summary:
+      "the kernel's lzo-rle (zram's default): LZO1X-1 with zero runs + CRC-32; checksum=false: the kernel's bytes",
+    package: '@zswap/lzo',
+    factory: 'lzoRle',
+    params: { checksum: 'bool' },
+  },
+  {
     kind: 'accelerator',
     name: 'iaa',
     summary:
-      'IAA emulation: iaa(deflate|lz4|zstd|noop, engines=N, wqs=N, maxBatch=N, level=N, model=spr, ...)',
+      'IAA emulation: iaa(deflate|lz4|zstd|noop, fixed|canned|dynamic, engines=N, wqs=N, maxBatch=N, model=spr, ...); ' +
+      'compressionMode=canned is the second positional; model=spr: time modeled (a (modeled) row)',
     package: '@zswap/iaa',
-    positional: ['algorithm'],
+    positional: ['algorithm', 'compressionMode'],
     levelParam: 'level',
     params: {
       algorithm: ['deflate', 'lz4', 'zstd', 'noop'],
+      compressionMode: ['fixed', 'canned', 'dynamic'],
       engines: 'int',
       wqs: 'int',
       wqMode: ['dedicated', 'shared'],

@@ -240,11 +240,15 @@ export async function composeStack(plan: StackPlan, registry: DriverRegistry): P
 /**
  * A factory of fresh zpools of the plan's kind and options (zsmalloc with its
  * multi-page classes for `@16k`/`@64k`), e.g. to allocate a run's objects
- * again at scale. Driver option errors become usage errors naming the stack.
+ * again at scale; `extra` options are added to the plan's. Driver option errors become usage errors naming the stack.
  */
-export async function zpoolMaker(plan: StackPlan, registry: DriverRegistry): Promise<() => Zpool> {
+export async function zpoolMaker(
+  plan: StackPlan,
+  registry: DriverRegistry,
+  extra: Readonly<Record<string, unknown>> = {},
+): Promise<() => Zpool> {
   const factory = await registry.factory(plan.zpool.entry)
-  const options: Record<string, unknown> = { ...plan.zpool.options }
+  const options: Record<string, unknown> = { ...plan.zpool.options, ...extra }
   // zsmalloc holds objects above a page only in its multi-page classes
   if (plan.objectPages > 1 && plan.zpool.entry.name === 'zsmalloc' && options.multiPage === undefined) {
     options.multiPage = true

@@ -8,10 +8,13 @@
  * Each Node environment (the main thread, every worker thread) gets its own
  * compression state and scratch buffer, handed to the functions as their
  * callback data and freed with the environment; nothing is shared between
- * threads. The CRC-32 is ISA-L's crc32_gzip_refl() when the build found
- * libisal-dev (a carry-less-multiply kernel, about 5x zlib's on 2 KB blocks),
+ * threads. The CRC-32 is ISA-L's crc32_gzip_refl() when libisal.so.2 is on
+ * the machine (looked up with dlopen once per process: Debian ships no static
+ * ISA-L, and the prebuilt addon must load where ISA-L is absent), else
+ * libdeflate's libdeflate_crc32() when the build linked libdeflate.a (also a
+ * carry-less-multiply kernel, about 3x zlib's on 2 KB blocks, ISA-L about 10x),
  * else zlib's crc32_z(), which Node exports to addons (its bundled zlib) or
- * takes from the system libz. Both compute the same IEEE CRC-32.
+ * takes from the system libz. All compute the same IEEE CRC-32.
  *
  * Results are plain ints: bytes written, or a negative DECODE_* code that the
  * JavaScript side turns into a typed error. Only a wrong argument type throws.
@@ -31,12 +34,36 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef ZSWAP_LZ4_ISAL
-#include <isa-l/crc.h>
-#define CRC_IMPL "isa-l"
+#ifdef ZSWAP_LZ4_LIBDEFLATE
+#include <libdeflate.h>
+#define BASE_CRC_IMPL "libdeflate"
 #else
 #include <zlib.h>
-#define CRC_IMPL "zlib"
+#define BASE_CRC_IMPL "zlib"
+#endif
+#ifdef ZSWAP_LZ4_ISAL
+#include <dlfcn.h>
+/* Bind the symbol versions every x86-64 glibc has (2.2.5), not 2.34's, so the
+ * prebuilt addon keeps loading on glibc releases before 2.34. */
+#if defined(__x86_64__) && defined(__GLIBC__)
+__asm__(".symver dlopen,dlopen@GLIBC_2.2.5");
+__asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
+#endif
+/* ISA-L's declaration (isa-l/crc.h), so that no header is needed to build. */
+typedef uint32_t (*isal_crc_fn)(uint32_t init_crc, const unsigned char *buf, uint64_t len);
+/* Set once per process; environments starting at once may both look it up and store
+ * the same pointer (dlopen counts references), hence the atomic store. */
+static isal_crc_fn isal_crc32;
+
+/* ZSWAP_LZ4_ISAL=0 in the environment keeps ISA-L out (to measure or test the others). */
+static void find_isal(void) {
+  const char *off = getenv("ZSWAP_LZ4_ISAL");
+  if (__atomic_load_n(&isal_crc32, __ATOMIC_ACQUIRE) != NULL || (off != NULL && strcmp(off, "0") == 0)) return;
+  void *lib = dlopen("libisal.so.2", RTLD_NOW | RTLD_LOCAL);
+  if (lib == NULL) return;
+  isal_crc_fn f = (isal_crc_fn)dlsym(lib, "crc32_gzip_refl");
+  if (f != NULL) __atomic_store_n(&isal_crc32, f, __ATOMIC_RELEASE);
+}
 #endif
 
 #define SIZE_BYTES 4
@@ -69,10 +96,15 @@ static void store32(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)(v >> 24);
 }
 
-/* CRC-32 (IEEE, as zlib and gzip): ISA-L's folding kernel when built with it, else zlib's. */
+/* CRC-32 (IEEE, as zlib and gzip): ISA-L's folding kernel when it was found, else
+ * libdeflate's or zlib's. */
 static uint32_t checksum(const uint8_t *p, size_t n) {
 #ifdef ZSWAP_LZ4_ISAL
-  return crc32_gzip_refl(0, p, (uint64_t)n);
+  isal_crc_fn isal = __atomic_load_n(&isal_crc32, __ATOMIC_RELAXED);
+  if (isal != NULL) return isal(0, p, (uint64_t)n);
+#endif
+#ifdef ZSWAP_LZ4_LIBDEFLATE
+  return libdeflate_crc32(0, p, n);
 #else
   return (uint32_t)crc32_z(0, p, n);
 #endif
@@ -193,7 +225,10 @@ NAPI_MODULE_INIT() {
     return NULL;
   }
   LZ4_initStream(&s->stream, sizeof(s->stream));
-#ifndef ZSWAP_LZ4_ISAL
+#ifdef ZSWAP_LZ4_ISAL
+  find_isal();
+#endif
+#ifndef ZSWAP_LZ4_LIBDEFLATE
   crc32(0, Z_NULL, 0); /* Chromium's zlib (Node's) detects its SIMD kernels on this call */
 #endif
   if (napi_set_instance_data(env, s, free_state, NULL) != napi_ok) {
@@ -209,7 +244,12 @@ NAPI_MODULE_INIT() {
   };
   napi_value version, crc_impl, linkage;
   napi_create_string_utf8(env, LZ4_versionString(), NAPI_AUTO_LENGTH, &version);
-  napi_create_string_utf8(env, CRC_IMPL, NAPI_AUTO_LENGTH, &crc_impl);
+#ifdef ZSWAP_LZ4_ISAL
+  const char *crc_name = __atomic_load_n(&isal_crc32, __ATOMIC_RELAXED) != NULL ? "isa-l" : BASE_CRC_IMPL;
+#else
+  const char *crc_name = BASE_CRC_IMPL;
+#endif
+  napi_create_string_utf8(env, crc_name, NAPI_AUTO_LENGTH, &crc_impl);
   napi_create_string_utf8(env, LINKAGE, NAPI_AUTO_LENGTH, &linkage);
   napi_property_descriptor values[] = {
       {"lz4Version", NULL, NULL, NULL, NULL, version, napi_enumerable, NULL},

@@ -1,12 +1,12 @@
 {
   "variables": {
-    "libdeflate_lib%": "<!(node scripts/native-config.cjs libdeflate)",
-    "libdeflate_static%": "<!(node scripts/native-config.cjs static)"
+    "libdeflate_lib%": "<!(node native-config.cjs libdeflate)",
+    "libdeflate_static%": "<!(node native-config.cjs static)"
   },
   "targets": [
     {
       "target_name": "zswap_libdeflate",
-      "sources": ["src/native/libdeflate_addon.c"],
+      "sources": ["libdeflate_addon.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-fvisibility=hidden"],
       "libraries": ["<(libdeflate_lib)", "-Wl,--exclude-libs,ALL"],
