@@ -1,4 +1,5 @@
 export { ROOT_CGROUP } from './cgroups.js'
+export type { AcceleratorTime } from './counters.js'
 export { INDEX_CHUNK_SLOTS } from './entry-table.js'
 export { type FileSwapDeviceOptions, fileSwapDevice } from './file-swap-device.js'
 export { type MemorySwapDeviceOptions, memorySwapDevice } from './memory-swap-device.js'

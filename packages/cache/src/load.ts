@@ -1,4 +1,4 @@
-import { crc32, PAGE_SHIFT, PAGE_SIZE, type Zpool } from '@zswap/core'
+import { crc32, type DecompressJob, PAGE_SHIFT, PAGE_SIZE, type Zpool } from '@zswap/core'
 import type { CacheState } from './cache-state.js'
 import { IN_OBJECT, RAW } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
@@ -86,8 +86,10 @@ export async function loadFolios(
         }
         if (id >= 0 && count > 0 && (t.compressor[id] !== batchCid || count === s.maxBatch[batchCid])) {
           let rejected = false
+          const t0 = s.modeled[batchCid] ? performance.now() : 0
           try {
             await s.accels[batchCid].decompressBatch(jobs, count)
+            if (s.modeled[batchCid]) modeledBatch(s, batchCid, t0, jobs, count)
           } catch {
             rejected = true
           }
@@ -153,8 +155,10 @@ export async function loadFolios(
     }
     if (count > 0) {
       let rejected = false
+      const t0 = s.modeled[batchCid] ? performance.now() : 0
       try {
         await s.accels[batchCid].decompressBatch(jobs, count)
+        if (s.modeled[batchCid]) modeledBatch(s, batchCid, t0, jobs, count)
       } catch {
         rejected = true
       }
@@ -315,4 +319,15 @@ function checkDecompressed(
       )
     }
   }
+}
+
+/** Counts a load batch of an accelerator whose time is modeled. */
+function modeledBatch(
+  s: CacheState,
+  cid: number,
+  t0: number,
+  jobs: readonly DecompressJob[],
+  count: number,
+): void {
+  s.acceleratorTime.add(false, t0, jobs, count, s.accels[cid].timingModel!.name)
 }

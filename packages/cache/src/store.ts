@@ -99,8 +99,10 @@ export async function storeFolios(
         }
         if (count === 0) break
         let batchFailed = false
+        const t0 = s.modeled[cid] ? performance.now() : 0
         try {
           await accel.compressBatch(jobs, count)
+          if (s.modeled[cid]) s.acceleratorTime.add(true, t0, jobs, count, accel.timingModel!.name)
         } catch {
           // closed, or a device fault: a compression failure of every folio in the batch
           batchFailed = true

@@ -12,6 +12,11 @@ acceleratorSuite(
 acceleratorSuite('@zswap/iaa (deflate, async mode, engine 0 dies after 3 jobs)', () =>
   iaa({ engines: 2, mode: 'async', faults: { killEngine: { engine: 0, afterJobs: 3 } } }),
 )
+acceleratorSuite(
+  "@zswap/iaa (deflate, sync mode, timing modeled with 'spr')",
+  () => iaa({ engines: 2, mode: 'sync', timing: 'model', device: 'spr' }),
+  { share: true },
+)
 acceleratorSuite('@zswap/iaa (lz4, irq mode)', () => iaa({ engines: 2, algorithm: 'lz4', mode: 'irq' }), {
   share: true,
 })
