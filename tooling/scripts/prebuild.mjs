@@ -56,10 +56,29 @@ function binaries() {
 function fresh() {
   const [binary] = binaries()
   if (binary === undefined) return false
-  const built = statSync(binary).mtimeMs
-  return readdirSync(native, { withFileTypes: true })
-    .filter((e) => e.isFile())
-    .every((e) => statSync(join(native, e.name)).mtimeMs <= built)
+  return statSync(binary).mtimeMs >= sourcesTime()
+}
+
+/** The newest modification time of the files the binary is made from. */
+function sourcesTime() {
+  return Math.max(
+    ...readdirSync(native, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => statSync(join(native, e.name)).mtimeMs),
+  )
+}
+
+// A source build (scripts/build-addon.mjs, or the install script of older versions) in
+// build/Release is loaded before the prebuilt binary: drop it once it is older than the
+// sources, so that a stale one never shadows a fresh prebuilt binary.
+const local = join(root, 'build', 'Release')
+if (existsSync(local)) {
+  for (const f of readdirSync(local).filter((n) => n.endsWith('.node'))) {
+    if (statSync(join(local, f)).mtimeMs < sourcesTime()) {
+      rmSync(join(local, f))
+      process.stdout.write(`${pkg.name}: removed the stale source build build/Release/${f}\n`)
+    }
+  }
 }
 
 if (flag('--if-stale') && fresh()) process.exit(0)

@@ -45,6 +45,16 @@ export interface StackResult extends Measurement {
   poolPagesAtScale: number
   /** `effectiveRatio` with the pool at scale: what a long-running system's pool would show. */
   effectiveRatioAtScale: number
+  /**
+   * `'modeled'`: the stack's accelerator models its time (e.g. `iaa(model=spr)`):
+   * store/load MB/s and latency are the cache's measured time plus the modeled
+   * device time of `model`; the stack name ends in ` (modeled)`, and the row
+   * `<stack> (emulation, measured)` beside it has what the emulation took on
+   * this machine. Ratio, pool and CPU figures are measured in both. Absent: measured.
+   */
+  timing?: 'modeled'
+  /** The device model of a modeled row (e.g. `'spr'`). */
+  model?: string
 }
 
 /** Stacks made from one `{…}` spec: one parameter over a range. */

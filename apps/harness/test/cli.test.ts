@@ -32,8 +32,10 @@ describe('zswap-harness CLI', () => {
       'lz4+zbud',
       'zstd+zsmalloc',
       'zstd+zbud',
-      'iaa+zsmalloc',
-      'iaa+zbud',
+      'iaa(mode=sync,model=spr)+zsmalloc (modeled)',
+      'iaa(mode=sync,model=spr)+zsmalloc (emulation, measured)',
+      'iaa(mode=sync,model=spr)+zbud (modeled)',
+      'iaa(mode=sync,model=spr)+zbud (emulation, measured)',
     ]) {
       expect(r.stdout).toContain(` ${stack} `)
     }

@@ -153,7 +153,7 @@ export function fakeOps(root: string, options: { uid?: number } = {}) {
 export function fakePageout(
   fs: KernelFs,
   figures: (pages: number) => Partial<CheckFigures>,
-  options: { mismatches?: number; during?: () => void } = {},
+  options: { mismatches?: number; during?: () => void; othersSwapping?: () => number } = {},
 ) {
   return async (
     data: Uint8Array,
@@ -171,7 +171,7 @@ export function fakePageout(
     add(dbg('reject_compress_poor'), f.rejects)
     const vm = fs.vmstat()
     vm.set('swpout_zero', (vm.get('swpout_zero') ?? 0) + f.zero)
-    vm.set('zswpout', (vm.get('zswpout') ?? 0) + f.stored)
+    vm.set('zswpout', (vm.get('zswpout') ?? 0) + f.stored + (options.othersSwapping?.() ?? 0))
     writeFileSync(fs.path('proc/vmstat'), [...vm].map(([k, v]) => `${k} ${v}\n`).join(''))
     options.during?.()
     await between()

@@ -6,6 +6,7 @@ import { type KernelCheckOptions, kernelCheck } from '../src/kernel-check/check.
 import { kernelCheckMain } from '../src/kernel-check/command.js'
 import { compareFigures } from '../src/kernel-check/compare.js'
 import { type CheckFigures, compressedSizes, driverCompressor, emulate } from '../src/kernel-check/emulate.js'
+import { emulateWithCache } from '../src/kernel-check/emulate-cache.js'
 import type { KernelFs } from '../src/kernel-check/kernel-fs.js'
 import { KernelSession, SETUP_STEPS } from '../src/kernel-check/session.js'
 import { fakeOps, fakePageout, fakeTree, treeState } from './kernel-check-fake.js'
@@ -15,7 +16,7 @@ function syntheticCorpus(): Corpus {
   const pages = 64
   const data = new Uint8Array(pages * PAGE_SIZE)
   let seed = 7
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) & 0xff
   for (let p = 0; p < pages; p++) {
     const page = data.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE)
     if (p >= 16 && p < 32) continue // a 64 KiB folio of zeros
@@ -159,6 +160,24 @@ describe('kernel-check on a fake kernel tree', () => {
     expect(treeState(tree.root)).toEqual(before)
   })
 
+  it('measures again while other processes swap, up to three times, and says so', async () => {
+    const want = await expected()
+    for (const [busy, attempts, noise] of [
+      [[5, 0], 2, 0],
+      [[5, 5, 5], 3, 5],
+    ] as const) {
+      const { ops } = fakeOps(tree.root)
+      let calls = 0
+      const pageout = fakePageout(tree.fs, () => want, { othersSwapping: () => busy[calls++] })
+      const { o, log } = options(tree.fs, ops, { pageout })
+      const r = await kernelCheck(o)
+      expect(calls).toBe(attempts)
+      expect(r.status === 'done' && r.checks[0].noise).toBe(noise)
+      expect(log.filter((l) => l.includes('swap events of other processes'))).toHaveLength(attempts - 1)
+      expect(treeState(tree.root)).toEqual(before)
+    }
+  })
+
   it('a count that differs, the pool beyond the tolerance, or a wrong page: exit 1', async () => {
     const want = await expected()
     const file = tree.fs.path('var/tmp/synthetic.pages')
@@ -205,6 +224,23 @@ describe('kernel-check on a fake kernel tree', () => {
       swapDevice: swapDevice as 'file' | 'zram',
     })
     await expect(kernelCheck(o)).rejects.toThrow(`injected after ${step}`)
+    expect(treeState(tree.root)).toEqual(before)
+  })
+
+  it('the command turns a refused setup step into exit 2 with its message, everything restored', async () => {
+    const { ops, fail } = fakeOps(tree.root)
+    fail.add('mkswap')
+    const err: string[] = []
+    const code = await kernelCheckMain(['--compressor', 'deflate', '--sizes', 'driver'], {
+      fs: tree.fs,
+      ops,
+      helper: process.execPath,
+      out: () => {},
+      err: (t) => err.push(t),
+      check: { pageout: fakePageout(tree.fs, () => ({})) },
+    })
+    expect(code).toBe(2)
+    expect(err.join('')).toContain('kernel-check: cannot run: mkswap failed (injected)')
     expect(treeState(tree.root)).toEqual(before)
   })
 
@@ -311,6 +347,17 @@ describe('the emulated swap path', () => {
     expect([lzo.name, lzo.capabilities.format]).toEqual(['lzo', 'lzo1x'])
     expect([rle.name, rle.capabilities.format]).toEqual(['lzo-rle', 'lzo-rle'])
     expect(await driverCompressor('842')).toBeUndefined()
+  })
+
+  it('@zswap/cache, driven by the same sizes, counts what the written-out rules count (order 0 and 64 KiB)', async () => {
+    const c = (await driverCompressor('deflate'))!
+    const sizes = compressedSizes(corpus.data, c)
+    for (const folioPages of [1, 16]) {
+      const viaCache = await emulateWithCache(corpus.data, sizes, { folioPages })
+      expect(viaCache).toEqual(emulate(corpus.data, sizes, { folioPages }))
+      expect(viaCache.zero).toBe(16)
+      expect(viaCache.incompressible).toBeGreaterThan(0)
+    }
   })
 
   it('compares counts exactly and the pool within the tolerance', () => {

@@ -1,12 +1,14 @@
 import { PAGE_SIZE } from '@zswap/core'
 import { describe, expect, it } from 'vitest'
 import { compareStacks } from '../src/compare.js'
+import { readSample } from '../src/corpus.js'
 import { workloadRatios } from '../src/measure/ratios.js'
 import { formatCsv } from '../src/output/csv.js'
 import { formatHtml } from '../src/output/html.js'
 import { formatMarkdown } from '../src/output/markdown.js'
 import { formatTable } from '../src/output/table.js'
 import { SCHEMA_VERSION } from '../src/schema.js'
+import { syntheticCorpus } from '../src/workloads/synthetic.js'
 
 describe('workloadRatios: every page of the workload counts', () => {
   it('zero-mapped pages take 0 bytes, disk pages 4096, held pages their compressed bytes', () => {
@@ -132,5 +134,73 @@ describe('the comparison reports ratios over the whole workload', () => {
     expect(Number(lz4[cols.indexOf('diskPages')])).toBe(r.diskPages)
     expect(Number(lz4[cols.indexOf('zeroPages')])).toBe(r.zeroPages)
     expect(Number(lz4[cols.indexOf('incompressiblePages')])).toBe(r.incompressiblePages)
+  })
+})
+
+describe('zero and incompressible pages as Linux 6.18 handles them', () => {
+  it('zero pages are kept out of zswap, random pages stored as-is (zsmalloc) or rejected (zbud holds no 4096-byte object)', async () => {
+    const corpus = syntheticCorpus({ pages: 512, ratio: 1, zero: 0.25, same: 0.25, seed: 7 })
+    let zero = 0
+    let random = 0
+    for (let p = 0; p < corpus.pages; p++) {
+      const page = corpus.data.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE)
+      if (page.every((b) => b === 0)) zero++
+      else if (page[0] !== page[8] || page[1] !== page[9] || page[3] !== page[4091]) random++
+    }
+    expect(zero).toBeGreaterThan(100)
+    expect(random).toBeGreaterThan(200)
+    const report = await compareStacks({
+      stacks: ['lz4+zsmalloc', 'zstd+zbud'],
+      workloads: ['synthetic(pages=512,ratio=1,zero=0.25,same=0.25,seed=7)'],
+      corpora: [],
+      runs: 1,
+      warmup: 0,
+      scaleObjects: 0,
+    })
+    const [, zs, zb] = report.results
+    for (const r of [zs, zb]) {
+      expect(r.zeroPages).toBe(zero)
+      expect(r.counters.swpout_zero).toBe(zero)
+      expect(r.counters.stored_pages).toBe(r.storedPages - zero) // zero-mapped pages are not in zswap
+    }
+    expect(zs).toMatchObject({ incompressiblePages: random, diskPages: 0, storedPages: 512 })
+    expect(zb).toMatchObject({ incompressiblePages: 0, diskPages: random, storedPages: 512 - random })
+    // the same pages take 4096 bytes each either way: in the pool as-is, or on disk
+    const other = 512 - zero - random
+    for (const r of [zs, zb]) {
+      const sameFilled = r.compressedBytes - r.incompressiblePages * PAGE_SIZE
+      expect(sameFilled).toBeLessThan(other * 64)
+      expect(r.ratio).toBeCloseTo((512 * PAGE_SIZE) / (sameFilled + random * PAGE_SIZE), 9)
+    }
+    expect(zs.ratio).toBeCloseTo(zb.ratio, 1)
+    const table = formatTable(report)
+    const line = table.split('\n').find((l) => l.includes('lz4+zsmalloc'))!
+    expect(line).toContain(` ${zero} `)
+    expect(line).toContain(` ${random} `)
+  })
+})
+
+describe('under pressure', () => {
+  it('pages written back count as disk pages, 4096 bytes each, like rejected ones', async () => {
+    const report = await compareStacks({
+      stacks: ['lz4+zsmalloc'],
+      workloads: ['pressure(streams=2,limit=0.25)'],
+      corpora: [readSample()],
+      runs: 1,
+      warmup: 0,
+      baseline: false,
+      scaleObjects: 0,
+    })
+    const [r] = report.results
+    expect(r.integrity.ok).toBe(true)
+    const held = r.counters.stored_pages
+    expect(r.storedPages).toBe(held + r.zeroPages)
+    expect(r.diskPages).toBe(r.pages - r.zeroPages - held)
+    // a pool of a quarter of the bytes offered cannot hold what lz4 makes of the sample
+    expect(r.diskPages).toBeGreaterThan(r.pages / 4)
+    expect(r.pressure!.writtenBack + r.pressure!.rejectedFolios).toBeGreaterThan(0)
+    expect(r.ratio).toBeCloseTo((r.pages * PAGE_SIZE) / (r.compressedBytes + r.diskPages * PAGE_SIZE), 9)
+    expect(r.effectiveRatio).toBeCloseTo(r.pages / (r.poolPages + r.diskPages), 9)
+    expect(r.effectiveRatio).toBeLessThan(1.5)
   })
 })

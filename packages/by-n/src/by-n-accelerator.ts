@@ -8,6 +8,7 @@ import {
   ErrorCode,
   InvalidArgumentError,
   SPECIFICATION_VERSION,
+  type TimingModel,
   ZswapError,
 } from '@zswap/core'
 import type { NormalizedByNOptions } from './by-n-options.js'
@@ -109,6 +110,10 @@ export class ByNAccelerator implements Accelerator {
   readonly #stride: number
   readonly #slot: number
   readonly #free: Context[] = []
+  /** The wrapped accelerator's timing model, when it models time. */
+  readonly timingModel: TimingModel | undefined
+  /** Bytes of one object's chunk jobs, for the timing model. */
+  readonly #chunkBytes = new Float64Array(MAX_N)
   #closed = false
   #closing: Promise<void> | undefined
   #inflight = 0
@@ -127,7 +132,11 @@ export class ByNAccelerator implements Accelerator {
       format: `by_n-v1${options.checksum ? '+crc32' : ''}(${inner.capabilities.format})`,
       maxInputSize: options.maxInputSize,
       supportsPartialDecompress: true as const,
+      ...(inner.capabilities.timing === 'modeled' && inner.timingModel !== undefined
+        ? { timing: 'modeled' as const }
+        : {}),
     })
+    this.timingModel = this.capabilities.timing === 'modeled' ? inner.timingModel : undefined
   }
 
   compressBatch(jobs: readonly CompressJob[], count = jobs.length): Promise<void> {
@@ -218,6 +227,45 @@ export class ByNAccelerator implements Accelerator {
     }
     await this.#run(ctx, true, k)
     for (let j = 0; j < count; j++) if (ctx.running[j] === 1) this.#pack(ctx, jobs[j], j)
+    if (this.timingModel !== undefined) this.#model(ctx, jobs, count, true)
+  }
+
+  /**
+   * Modeled time (an inner accelerator that models time): each object's chunk jobs as one
+   * call on the 'chunks' path, as the by_n driver submits a folio's chunks together; the
+   * objects of a batch one after another. A job that ran no chunk gets 0.
+   */
+  #model(
+    ctx: Context,
+    jobs: readonly (CompressJob | DecompressJob)[],
+    count: number,
+    compress: boolean,
+  ): void {
+    const model = this.timingModel as TimingModel
+    const mb = this.#innerBatch
+    const bytes = this.#chunkBytes
+    let t = 0
+    for (let j = 0; j < count; j++) {
+      let chunks = 0
+      // the chunks this batch set for job j: all n compressing, those of the range decompressing
+      let first = 0
+      let last = this.#o.n - 1
+      if (!compress) {
+        const cs = ctx.headers[j].chunkSize
+        first = (ctx.from[j] / cs) | 0
+        last = ctx.to[j] > ctx.from[j] ? ((ctx.to[j] - 1) / cs) | 0 : -1
+      }
+      if (ctx.running[j] === 1) {
+        for (let i = first; i <= last; i++) {
+          const k = ctx.sub[j * MAX_N + i]
+          if (k === NONE) continue
+          const cj = compress ? ctx.cjobs[(k / mb) | 0][k % mb] : ctx.djobs[(k / mb) | 0][k % mb]
+          bytes[chunks++] = compress ? cj.src.length : cj.dst.length
+        }
+      }
+      if (chunks > 0) t += model.callNs(compress ? 'compress' : 'decompress', bytes, chunks, 'chunks')
+      jobs[j].modeledNs = chunks > 0 ? t : 0
+    }
   }
 
   /** Writes job j's object from its compressed chunks, or sets -1 / the first chunk error. */
@@ -335,6 +383,7 @@ export class ByNAccelerator implements Accelerator {
     }
     await this.#run(ctx, false, k)
     for (let j = 0; j < count; j++) if (ctx.running[j] === 1) this.#unpack(ctx, jobs[j], j)
+    if (this.timingModel !== undefined) this.#model(ctx, jobs, count, false)
   }
 
   /** Checks job j's chunk results and copies the cut chunks out of staging. */

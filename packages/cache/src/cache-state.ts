@@ -8,7 +8,7 @@ import {
   type Zpool,
 } from '@zswap/core'
 import { Cgroups } from './cgroups.js'
-import { Counters } from './counters.js'
+import { AcceleratorTime, Counters } from './counters.js'
 import { EntryTable, IN_OBJECT, lruRemove, ON_LRU, RAW } from './entry-table.js'
 import { FolioBatch } from './folio-batch.js'
 import { Lock } from './lock.js'
@@ -60,6 +60,10 @@ export class CacheState {
   readonly sync: (Compressor | undefined)[] = []
   /** Per accelerator: supportsPartialDecompress, read once. */
   readonly partial: boolean[] = []
+  /** Per accelerator: capabilities.timing is 'modeled' (its jobs carry modeledNs), read once. */
+  readonly modeled: boolean[] = []
+  /** Accelerator time of store and load batches (see {@link AcceleratorTime}). */
+  readonly acceleratorTime = new AcceleratorTime()
   /** Pages compressed together into one zpool object (1, 4 or 16). */
   readonly objectPages: number
   /** All-zero folios go to the zero map (zeroPages 'map'). */

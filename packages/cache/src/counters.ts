@@ -41,3 +41,49 @@ export class Counters {
     }
   }
 }
+
+/**
+ * Time in accelerator batches of an accelerator whose time is modeled
+ * (`capabilities.timing: 'modeled'`), store (compress) and load (decompress)
+ * batches only, in ns: the wall time this thread waited for them (measured),
+ * and the time the modeled hardware would take (each batch: the largest of
+ * its jobs' `modeledNs`). A caller's modeled latency is its measured time −
+ * `*WaitNs` + `*ModeledNs` over the same span; exact when calls do not overlap.
+ * Live: the cache updates this object in place.
+ */
+export class AcceleratorTime {
+  /** The model's name, once a modeled accelerator has run a batch. */
+  model: string | undefined = undefined
+  compressBatches = 0
+  compressWaitNs = 0
+  compressModeledNs = 0
+  decompressBatches = 0
+  decompressWaitNs = 0
+  decompressModeledNs = 0
+
+  /** Counts one batch of `count` jobs that started at `t0` (performance.now() ms). */
+  add(
+    compress: boolean,
+    t0: number,
+    jobs: readonly { modeledNs?: number }[],
+    count: number,
+    model: string,
+  ): void {
+    const wait = (performance.now() - t0) * 1e6
+    let modeled = 0
+    for (let i = 0; i < count; i++) {
+      const ns = jobs[i].modeledNs ?? 0
+      if (ns > modeled) modeled = ns
+    }
+    this.model = model
+    if (compress) {
+      this.compressBatches++
+      this.compressWaitNs += wait
+      this.compressModeledNs += modeled
+    } else {
+      this.decompressBatches++
+      this.decompressWaitNs += wait
+      this.decompressModeledNs += modeled
+    }
+  }
+}

@@ -13,10 +13,10 @@ export const IN_OBJECT = 4
 /** The slot holds an entry (its other fields are meaningful). */
 const LIVE = 8
 /**
- * The page did not compress and is held as-is: a single-page entry's zpool
- * object is the 4096-byte page (`length` PAGE_SIZE, `check` its CRC-32); a
- * page of a multi-page object, that the object is raw (its CRC in the
- * object table). Loads and write-back copy it, no decompression.
+ * The page did not compress and is held as-is, always IN_OBJECT: its
+ * object (one page, or `objectPages` pages) holds the raw bytes, `pages ×
+ * 4096` of them, and their CRC-32. Loads and write-back copy it, no
+ * decompression.
  */
 export const RAW = 16
 
@@ -30,8 +30,8 @@ const NODES_PER_CHUNK = INDEX_CHUNK_SLOTS / NODE_SLOTS
 const MIN_NODES = 16
 const NONE = -1
 
-/** Bytes per entry slot: handle 4, length 2, cgroup 2, compressor 1, flags 1, prev 4, next 4, check 4. */
-export const ENTRY_SLOT_BYTES = 22
+/** Bytes per entry slot: handle 4, length 2, cgroup 2, compressor 1, flags 1, prev 4, next 4. */
+export const ENTRY_SLOT_BYTES = 18
 /** Bytes per node: type 1, base offset 4, live count 1, free-node stack 4. */
 const NODE_BYTES = 10
 
@@ -48,7 +48,7 @@ const NODE_BYTES = 10
  * (64 MiB of swap) has a directory of its 512 nodes, made when the chunk is
  * first used — the shape of the kernel's xarray, where a node holds the
  * entries themselves rather than pointers to them. Memory follows the
- * stored pages: 22 bytes per slot of a live node (the kernel: 56 B per
+ * stored pages: 18 bytes per slot of a live node (the kernel: 56 B per
  * zswap_entry plus 8 B per xarray slot).
  *
  * The id of an offset's entry is the same for every entry ever stored
@@ -68,8 +68,6 @@ export class EntryTable {
   /** Index into the cache's list of accelerators: the one that compressed it. */
   compressor = new Uint8Array(0)
   flags = new Uint8Array(0)
-  /** CRC-32 of a RAW single-page entry's page (no compressor checks a raw page). */
-  check = new Uint32Array(0)
   prev = new Int32Array(0)
   next = new Int32Array(0)
 
@@ -194,7 +192,6 @@ export class EntryTable {
     this.cgroup = growTypedArray(this.cgroup, slots)
     this.compressor = growTypedArray(this.compressor, slots)
     this.flags = growTypedArray(this.flags, slots)
-    this.check = growTypedArray(this.check, slots)
     this.prev = growTypedArray(this.prev, slots)
     this.next = growTypedArray(this.next, slots)
     this.#nodeType = growTypedArray(this.#nodeType, nodes)

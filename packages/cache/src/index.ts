@@ -1,4 +1,5 @@
 export { ROOT_CGROUP } from './cgroups.js'
+export type { AcceleratorTime } from './counters.js'
 export { INDEX_CHUNK_SLOTS } from './entry-table.js'
 export { type FileSwapDeviceOptions, fileSwapDevice } from './file-swap-device.js'
 export { type MemorySwapDeviceOptions, memorySwapDevice } from './memory-swap-device.js'
@@ -10,4 +11,5 @@ export {
   type ZswapParams,
   type ZswapStats,
 } from './options.js'
+export { isZeroFilled } from './zero-map.js'
 export { createZswap, Zswap } from './zswap.js'

@@ -1,4 +1,4 @@
-import { crc32, PAGE_SHIFT, PAGE_SIZE, type Zpool } from '@zswap/core'
+import { crc32, type DecompressJob, PAGE_SHIFT, PAGE_SIZE, type Zpool } from '@zswap/core'
 import type { CacheState } from './cache-state.js'
 import { IN_OBJECT, RAW } from './entry-table.js'
 import { DONE, FAILED, type FolioBatch, PENDING } from './folio-batch.js'
@@ -86,8 +86,10 @@ export async function loadFolios(
         }
         if (id >= 0 && count > 0 && (t.compressor[id] !== batchCid || count === s.maxBatch[batchCid])) {
           let rejected = false
+          const t0 = s.modeled[batchCid] ? performance.now() : 0
           try {
             await s.accels[batchCid].decompressBatch(jobs, count)
+            if (s.modeled[batchCid]) modeledBatch(s, batchCid, t0, jobs, count)
           } catch {
             rejected = true
           }
@@ -153,8 +155,10 @@ export async function loadFolios(
     }
     if (count > 0) {
       let rejected = false
+      const t0 = s.modeled[batchCid] ? performance.now() : 0
       try {
         await s.accels[batchCid].decompressBatch(jobs, count)
+        if (s.modeled[batchCid]) modeledBatch(s, batchCid, t0, jobs, count)
       } catch {
         rejected = true
       }
@@ -253,34 +257,22 @@ export function loadPageNow(
  */
 function copyRaw(s: CacheState, id: number, dst: Uint8Array, i: number, pages: number): number {
   const t = s.entries
-  let handle: number
-  let length: number
-  let check: number
-  let from = 0
+  const objects = s.objects
+  const o = t.handle[id]
+  const from = t.length[id]
+  const k = objects.pages[o]
+  const type = t.typeOf(id)
+  const base = t.offsetOf(id) - i
   let run = 1
-  if ((t.flags[id] & IN_OBJECT) === 0) {
-    handle = t.handle[id]
-    length = PAGE_SIZE
-    check = t.check[id]
-  } else {
-    const objects = s.objects
-    const o = t.handle[id]
-    from = t.length[id]
-    const k = objects.pages[o]
-    const type = t.typeOf(id)
-    const base = t.offsetOf(id) - i
-    while (i + run < pages && from + run < k && s.inObject(t.get(type, base + i + run), o)) run++
-    handle = objects.handle[o]
-    length = objects.length[o]
-    check = objects.check[o]
-  }
+  while (i + run < pages && from + run < k && s.inObject(t.get(type, base + i + run), o)) run++
+  const length = objects.length[o]
   let bytes: Uint8Array
   try {
-    bytes = readObject(s, handle, length, s.wbSrc)
+    bytes = readObject(s, objects.handle[o], length, s.wbSrc)
   } catch {
     return 0
   }
-  if (bytes.length !== length || crc32(bytes) !== check) return 0
+  if (bytes.length !== length || crc32(bytes) !== objects.check[o]) return 0
   dst.set(bytes.subarray(from << PAGE_SHIFT, (from + run) << PAGE_SHIFT), i << PAGE_SHIFT)
   return run
 }
@@ -327,4 +319,15 @@ function checkDecompressed(
       )
     }
   }
+}
+
+/** Counts a load batch of an accelerator whose time is modeled. */
+function modeledBatch(
+  s: CacheState,
+  cid: number,
+  t0: number,
+  jobs: readonly DecompressJob[],
+  count: number,
+): void {
+  s.acceleratorTime.add(false, t0, jobs, count, s.accels[cid].timingModel!.name)
 }

@@ -10,21 +10,23 @@ const NONE = -1
  * offset + pages - 1`), in one zpool object; each page still has its own
  * entry (flag IN_OBJECT, see EntryTable), and the object is freed with its
  * last live page. Single-page objects need no row here: their entry holds
- * the zpool handle itself. 23 bytes per object.
+ * the zpool handle itself — except a page stored as-is, which has a
+ * one-page row for its CRC-32 (incompressible pages are few: the entries
+ * of all the others carry no check field). 23 bytes per object.
  */
 export class ObjectTable {
   /** zpool handle. */
   handle = new Uint32Array(0)
   /** Compressed bytes (what the object charges its cgroup). */
   length = new Uint32Array(0)
-  /** Pages compressed together: 2..16, a power of two. */
+  /** Pages compressed together: 2..16, a power of two (1: a raw page, stored as-is). */
   pages = new Uint8Array(0)
   /** Pages still stored (not loaded, invalidated, replaced or written back). */
   live = new Uint8Array(0)
   type = new Uint8Array(0)
   /** Swap offset of the object's first page. */
   offset = new Uint32Array(0)
-  /** CRC-32 of a raw object's bytes (its length is pages × 4096). */
+  /** CRC-32 of a raw object's bytes (its length is pages × 4096): no compressor checks them. */
   check = new Uint32Array(0)
   /** Next free id (free list only). */
   next = new Int32Array(0)

@@ -117,6 +117,21 @@ export interface ZswapStats {
   zswpout: Record<(typeof ORDER_LABELS)[number], number>
   /** Per-cgroup counters; the root cgroup is `'/'`. */
   cgroups: Record<string, CgroupStats>
+  /**
+   * Only once an accelerator whose time is modeled (`capabilities.timing:
+   * 'modeled'`) has run a store or load batch: ns waited for those batches
+   * here (measured) and the modeled device time (Σ per batch of its slowest
+   * job's `modeledNs`). Not a kernel counter.
+   */
+  accelerator_time?: {
+    model: string
+    compress_batches: number
+    compress_wait_ns: number
+    compress_modeled_ns: number
+    decompress_batches: number
+    decompress_wait_ns: number
+    decompress_modeled_ns: number
+  }
 }
 
 /** Keys of {@link ZswapParams}, accepted by `setParams`. */

@@ -143,10 +143,8 @@ async function writeback(s: CacheState, id: number, cgroup: Cgroup): Promise<num
   const offset = t.offsetOf(id)
   const device = s.devices[type]
   if (device === undefined || offset >= device.pages) return 0
-  const raw = (t.flags[id] & RAW) !== 0
-  if (!(await decompressForWriteback(s, t.handle[id], t.length[id], t.compressor[id], 1, raw, t.check[id]))) {
-    return 0
-  }
+  // a raw page is always IN_OBJECT: it never comes here
+  if (!(await decompressForWriteback(s, t.handle[id], t.length[id], t.compressor[id], 1, false, 0))) return 0
   // invalidate() may have freed the entry during the await: its slot is free, nothing to write
   if (!t.has(id)) return 0
   try {

@@ -99,8 +99,10 @@ export async function storeFolios(
         }
         if (count === 0) break
         let batchFailed = false
+        const t0 = s.modeled[cid] ? performance.now() : 0
         try {
           await accel.compressBatch(jobs, count)
+          if (s.modeled[cid]) s.acceleratorTime.add(true, t0, jobs, count, accel.timingModel!.name)
         } catch {
           // closed, or a device fault: a compression failure of every folio in the batch
           batchFailed = true
@@ -273,11 +275,11 @@ function storeObject(
   const type = b.type[f]
   const first = b.offset[f] + page
   cgroup.zswap += length
-  if (pages === 1) {
-    const id = putEntry(s, type, first, handle, length, flags, cgroup, cid)
-    s.entries.check[id] = check
+  if (pages === 1 && !raw) {
+    putEntry(s, type, first, handle, length, flags, cgroup, cid)
     return true
   }
+  // a multi-page object, or a raw page: a row in the object table (a raw page's holds its CRC)
   const objects = s.objects
   const o = objects.alloc(pages)
   objects.handle[o] = handle

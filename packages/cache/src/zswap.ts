@@ -16,6 +16,7 @@ import {
   toAccelerator,
 } from '@zswap/core'
 import { CacheState } from './cache-state.js'
+import type { AcceleratorTime } from './counters.js'
 import { FolioBatch, putFolio, readFolios } from './folio-batch.js'
 import { loadFolios, loadPageNow } from './load.js'
 import {
@@ -236,6 +237,7 @@ export class Zswap {
       if (jobs > s.staging.slots.length) s.staging = newStaging(jobs, objectPages)
       s.maxBatch.push(jobs)
       s.partial.push(accel.capabilities.supportsPartialDecompress === true)
+      s.modeled.push(accel.capabilities.timing === 'modeled' && accel.timingModel !== undefined)
       id = s.accels.push(accel) - 1
     }
     s.current = id
@@ -264,7 +266,19 @@ export class Zswap {
       pool_total_size: s.zpool.totalPages * PAGE_SIZE,
       ...s.counters.snapshot(),
       cgroups: s.cgroups.snapshot(),
+      ...(s.acceleratorTime.model === undefined ? {} : { accelerator_time: timeSnapshot(s.acceleratorTime) }),
     }
+  }
+
+  /**
+   * Accelerator time of store and load batches, live (updated in place, read
+   * without allocating): measured wait and modeled device time, for an
+   * accelerator with `capabilities.timing: 'modeled'` (all zero otherwise).
+   * @throws ClosedError
+   */
+  get acceleratorTime(): Readonly<AcceleratorTime> {
+    this.#checkOpen()
+    return this.#s.acceleratorTime
   }
 
   /**
@@ -452,5 +466,17 @@ export class Zswap {
 
   #checkOpen(): void {
     this.#s.checkOpen()
+  }
+}
+
+function timeSnapshot(t: AcceleratorTime): NonNullable<ZswapStats['accelerator_time']> {
+  return {
+    model: t.model as string,
+    compress_batches: t.compressBatches,
+    compress_wait_ns: t.compressWaitNs,
+    compress_modeled_ns: t.compressModeledNs,
+    decompress_batches: t.decompressBatches,
+    decompress_wait_ns: t.decompressWaitNs,
+    decompress_modeled_ns: t.decompressModeledNs,
   }
 }

@@ -109,16 +109,16 @@ describe('EntryTable as the offset index', () => {
     expect(t.live).toBe(1)
   })
 
-  it('counts its bytes: 22 per slot and 10 per node of what it reserved, 2 KiB per chunk directory', () => {
+  it('counts its bytes: 18 per slot and 10 per node of what it reserved, 2 KiB per chunk directory', () => {
     const t = new EntryTable()
     expect(t.bytes).toBe(0)
     t.insert(0, 5)
     const slotArrays = () =>
-      [t.handle, t.length, t.cgroup, t.compressor, t.flags, t.check, t.prev, t.next].reduce(
+      [t.handle, t.length, t.cgroup, t.compressor, t.flags, t.prev, t.next].reduce(
         (n, a) => n + a.byteLength,
         0,
       )
-    expect(slotArrays()).toBe(16 * NODE_SLOTS * 22) // the first 16 nodes
+    expect(slotArrays()).toBe(16 * NODE_SLOTS * 18) // the first 16 nodes
     expect(t.bytes).toBe(slotArrays() + 16 * 10 + 2048)
     t.insert(1, 5) // another type: its own directory
     t.insert(0, 3 * INDEX_CHUNK_SLOTS) // another chunk: another directory
@@ -225,7 +225,7 @@ describe('EntryTable LRU lists', () => {
     expect(ids.map((id) => t.handle[id])).toEqual(Array.from({ length: 3000 }, (_, i) => 2999 - i))
     expect(ids.map((id) => t.offsetOf(id))).toEqual(Array.from({ length: 3000 }, (_, i) => (2999 - i) * 3))
     // 9000 offsets span 282 nodes; growth leaves at most 1/8 more
-    expect(t.bytes).toBeGreaterThanOrEqual(282 * NODE_SLOTS * 22)
-    expect(t.bytes).toBeLessThan(1.13 * 282 * NODE_SLOTS * 22 + 4096 + 2000)
+    expect(t.bytes).toBeGreaterThanOrEqual(282 * NODE_SLOTS * 18)
+    expect(t.bytes).toBeLessThan(1.13 * 282 * NODE_SLOTS * 18 + 4096 + 2000)
   })
 })

@@ -105,9 +105,9 @@ describe('load jobs and multi-page objects', () => {
 })
 
 describe('metadataBytes: objects and index nodes are reused', () => {
-  // entries: nodes of 32 slots, 714 bytes each, 16 then 32 then 48; objects: 23
+  // entries: nodes of 32 slots, 586 bytes each, 16 then 32 then 48; objects: 23
   // bytes each, 256 then 512; a 2 KiB directory per 16384-offset chunk in use
-  const nodes = (n: number) => n * (32 * 22 + 10)
+  const nodes = (n: number) => n * (32 * 18 + 10)
   const DIR = 512 * 4
 
   it('257 objects grow the object arrays once; freed ids are reused', async () => {

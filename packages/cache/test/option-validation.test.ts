@@ -590,12 +590,12 @@ describe('stats', () => {
 })
 
 describe('metadataBytes', () => {
-  // The entry table: nodes of 32 entry slots (22 bytes each: handle 4, length 2,
-  // cgroup 2, compressor 1, flags 1, prev 4, next 4, check 4) plus 10 bytes per node, 16
+  // The entry table: nodes of 32 entry slots (18 bytes each: handle 4, length 2,
+  // cgroup 2, compressor 1, flags 1, prev 4, next 4) plus 10 bytes per node, 16
   // nodes at first and 1/8 more (at least 16) when they run out; a 512-node
   // directory of Int32 per 16384-offset chunk in use. The object arrays: 23
   // bytes each, none until a multi-page object, 256 at first.
-  const NODE = 32 * 22 + 10
+  const NODE = 32 * 18 + 10
   const DIR = 512 * 4
 
   it('counts the entry nodes, the chunk directories and the object arrays', async () => {

@@ -155,6 +155,31 @@ export function acceleratorSuite(
       })
     })
 
+    it('timing: declares measured or modeled; a modeled one sets modeledNs on every job and has a timingModel', async () => {
+      await withAccelerator(async (a) => {
+        const timing = a.capabilities.timing
+        expect(timing === undefined || timing === 'measured' || timing === 'modeled').toBe(true)
+        if (timing !== 'modeled') {
+          expect(a.timingModel).toBeUndefined()
+          return
+        }
+        const model = a.timingModel
+        expect(typeof model?.name).toBe('string')
+        const count = Math.min(a.capabilities.maxBatch, 4)
+        const jobs = compressJobs(distinctPages(count))
+        await a.compressBatch(jobs)
+        for (const j of jobs)
+          expect(Number.isFinite(j.modeledNs) && j.modeledNs! > 0, 'compress modeledNs').toBe(true)
+        const back = decompressJobs(jobs.map((j) => j.dst.slice(0, j.length)))
+        await a.decompressBatch(back)
+        for (const j of back)
+          expect(Number.isFinite(j.modeledNs) && j.modeledNs! > 0, 'decompress modeledNs').toBe(true)
+        const one = model!.callNs('compress', [PAGE_SIZE], 1)
+        const many = model!.callNs('compress', [PAGE_SIZE, PAGE_SIZE], 2, 'chunks')
+        expect(one > 0 && many > 0).toBe(true)
+      })
+    })
+
     it('uses count = jobs.length by default', async () => {
       await withAccelerator(async (a) => {
         const pages = distinctPages(a.capabilities.maxBatch)

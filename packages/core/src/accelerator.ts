@@ -14,6 +14,13 @@ export interface CompressJob {
   length: number
   /** Out: why the job failed, `undefined` on success (including `-1`). */
   error: ZswapError | undefined
+  /**
+   * Out, only from accelerators with `capabilities.timing: 'modeled'`: the
+   * modeled ns from the batch call until this job's result is seen, on the
+   * hardware the accelerator stands for. The batch's modeled time is the
+   * largest of its jobs'. Other accelerators leave it as it was.
+   */
+  modeledNs?: number
 }
 
 /**
@@ -45,6 +52,8 @@ export interface DecompressJob {
   length: number
   /** Out: `CorruptDataError` or a device error; `undefined` on success. */
   error: ZswapError | undefined
+  /** Out: modeled ns of this job, as {@link CompressJob.modeledNs}. */
+  modeledNs?: number
 }
 
 /** What an accelerator can do, as data. */
@@ -67,6 +76,46 @@ export interface AcceleratorCapabilities {
    * (by_n). Default: false: only whole jobs.
    */
   readonly supportsPartialDecompress?: boolean
+  /**
+   * Where the accelerator's time comes from. `'measured'`: it runs on this
+   * machine, and its time is what the caller measures. `'modeled'`: it stands
+   * for hardware that is not here (an emulation with a timing model): every
+   * job's `modeledNs` is set, {@link Accelerator.timingModel} is present, and
+   * callers report modeled time beside what they measured, labelled as
+   * modeled, never mixed. Default: `'measured'`.
+   */
+  readonly timing?: 'measured' | 'modeled'
+}
+
+/** How a caller submits the jobs it asks a {@link TimingModel} about. */
+export type TimingPath =
+  /** A batch of independent jobs (pages), as zswap hands a batch to the driver. Default. */
+  | 'batch'
+  /** The parts of one object submitted together (by_n's chunks of a folio). */
+  | 'chunks'
+
+/**
+ * The timing model of an accelerator with `capabilities.timing: 'modeled'`,
+ * for wrappers that submit jobs in a shape of their own (by_n: one object's
+ * chunks together) and report their modeled time. Pure: it runs nothing and
+ * changes no stats.
+ */
+export interface TimingModel {
+  /** Model name, shown beside every modeled figure (e.g. `'spr'`). */
+  readonly name: string
+  /**
+   * Modeled ns of one call of `count` jobs on an idle device, job `i` moving
+   * `bytes[i]` bytes (input compressing, output decompressing).
+   * @param jobNs out, optional: each job's modeled ns from the call until its result is seen
+   * @throws RangeError when `count` exceeds what the model takes in one call (64)
+   */
+  callNs(
+    direction: 'compress' | 'decompress',
+    bytes: ArrayLike<number>,
+    count: number,
+    path?: TimingPath,
+    jobNs?: Float64Array,
+  ): number
 }
 
 /**
@@ -94,4 +143,7 @@ export interface Accelerator {
 
   /** Completes or fails in-flight jobs, then releases workers and memory. */
   close(): Promise<void>
+
+  /** Present exactly when `capabilities.timing` is `'modeled'`: the model behind `modeledNs`. */
+  readonly timingModel?: TimingModel
 }

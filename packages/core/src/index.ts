@@ -1,4 +1,11 @@
-export type { Accelerator, AcceleratorCapabilities, CompressJob, DecompressJob } from './accelerator.js'
+export type {
+  Accelerator,
+  AcceleratorCapabilities,
+  CompressJob,
+  DecompressJob,
+  TimingModel,
+  TimingPath,
+} from './accelerator.js'
 export type { Compressor, CompressorCapabilities } from './compressor.js'
 export { compressorAccelerator, isAccelerator, toAccelerator } from './compressor-accelerator.js'
 export { crc32, crc32Table } from './crc32.js'

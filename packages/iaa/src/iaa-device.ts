@@ -18,6 +18,7 @@ import type { IaaFaults, NormalizedIaaOptions } from './iaa-options.js'
 import { DeviceCounters, type IaaStats } from './iaa-stats.js'
 import { JobRecovery } from './job-recovery.js'
 import { clearJobBit, type Layout, layout, OP, REG, RESULT } from './layout.js'
+import { ModeledTime } from './modeled-time.js'
 import { DYNAMIC_MAX_JOB } from './modes/mode-encoder.js'
 import { PendingJobs } from './pending-jobs.js'
 import { SoftwareFallback } from './software-fallback.js'
@@ -44,6 +45,8 @@ export class IaaDevice implements Accelerator {
   readonly specificationVersion = SPECIFICATION_VERSION
   readonly name: string
   readonly capabilities: AcceleratorCapabilities
+  /** The timing model, with `timing: 'model'` (see {@link TimingModel}). */
+  readonly timingModel: ModeledTime | undefined
 
   readonly #o: NormalizedIaaOptions
   readonly #lay: Layout
@@ -78,7 +81,12 @@ export class IaaDevice implements Accelerator {
       maxBatch: o.maxBatch,
       format: formatOf(o.algorithm, o.compressionMode),
       maxInputSize: Number.POSITIVE_INFINITY,
+      ...(o.model === undefined ? {} : { timing: 'modeled' as const }),
     }
+    this.timingModel =
+      o.model === undefined
+        ? undefined
+        : new ModeledTime(o.model, o.maxBatch, o.mode === 'irq', o.modelVerify)
     const batchSlots = o.wqSize * 2
     this.#lay = layout(o.wqs, o.engines, o.wqSize, batchSlots, o.maxJobBytes)
     const ctlBuffer = new SharedArrayBuffer(this.#lay.ctlWords * 4)
@@ -167,6 +175,7 @@ export class IaaDevice implements Accelerator {
       lastEngineError: this.#engines.lastError ?? null,
       engines: Array.from({ length: o.engines }, (_, e) => this.#engines.snapshot(e)),
       wqs: Array.from({ length: o.wqs }, (_, w) => this.#queues.snapshot(w)),
+      ...(this.timingModel === undefined ? {} : { model: this.timingModel.snapshot() }),
     }
   }
 
@@ -236,6 +245,7 @@ export class IaaDevice implements Accelerator {
   #admit(jobs: readonly Job[], count: number, op: number): Promise<void> {
     if (Atomics.load(this.#ctl, REG.SHUTDOWN) !== 0) {
       for (let i = 0; i < count; i++) this.#software.run(jobs[i], op, 'noEngine')
+      this.#notModeled(jobs, count)
       return DONE
     }
     if (
@@ -257,16 +267,23 @@ export class IaaDevice implements Accelerator {
         job.error = new BusyError(`${PKG} ${this.name}: work queues are full`)
       }
       this.#counters.errors.busy += count
+      this.#notModeled(jobs, count)
       return DONE
     }
     if (onFull === 'software') {
       for (let i = 0; i < count; i++) this.#software.run(jobs[i], op, 'wqFull')
+      this.#notModeled(jobs, count)
       return DONE
     }
     // Every batch slot is taken (only with very many concurrent callers): start when one frees.
     return new Promise<void>((resolve) => {
       this.#slotWaiters.push({ jobs, count, op, resolve })
     })
+  }
+
+  /** Jobs that never reached the device (rejected or run inline): no modeled device time. */
+  #notModeled(jobs: readonly Job[], count: number): void {
+    if (this.timingModel !== undefined) for (let i = 0; i < count; i++) jobs[i].modeledNs = 0
   }
 
   #start(jobs: readonly Job[], count: number, op: number): Promise<void> {
@@ -420,6 +437,7 @@ export class IaaDevice implements Accelerator {
       if (d >= 0) this.#deliver(jobs[i], op, d)
     }
     this.#counters.countBatch(jobs, count, op === OP.COMPRESS)
+    this.timingModel?.batch(jobs, count, op === OP.COMPRESS)
     bs.release(b)?.()
     const waiter = this.#slotWaiters.shift()
     if (waiter) this.#start(waiter.jobs, waiter.count, waiter.op).then(waiter.resolve)

@@ -1,5 +1,6 @@
 import type { CompressJob, DecompressJob } from '@zswap/core'
 import type { IaaAlgorithm } from './codec.js'
+import type { IaaModeledStats } from './modeled-time.js'
 import type { CompressionMode } from './modes/mode-encoder.js'
 
 /** Why a job ran in software on the submitter's thread instead of an engine. */
@@ -66,6 +67,8 @@ export interface IaaStats {
     decompressJobs: number
     decompressBytes: number
   }[]
+  /** Modeled device time, with `timing: 'model'` (absent otherwise). */
+  model?: IaaModeledStats
 }
 
 /** Outcomes and faults by kind (see {@link IaaStats.errors}). */

@@ -5,6 +5,7 @@ export type { IaaAlgorithm } from './codec.js'
 export { DEFLATE_FORMATS, DEFLATE_READS, FORMATS, formatOf } from './codec.js'
 export { IaaDevice, type IaaFallbacks, type IaaStats } from './iaa-device.js'
 export type { IaaFaults, IaaOptions } from './iaa-options.js'
+export type { IaaModeledStats } from './modeled-time.js'
 export { ModeCodec } from './modes/mode-codec.js'
 export { COMPRESSION_MODES, type CompressionMode, ModeEncoder } from './modes/mode-encoder.js'
 
@@ -18,3 +19,22 @@ export { COMPRESSION_MODES, type CompressionMode, ModeEncoder } from './modes/mo
 export function iaa(options?: IaaOptions): IaaDevice {
   return new IaaDevice(normalizeOptions(options))
 }
+export {
+  type BatchCall,
+  type DeviceModel,
+  type DevicePath,
+  DeviceTimeline,
+  type Direction,
+  type EngineTiming,
+  modelBatch,
+  type PathOverhead,
+} from './device-model.js'
+export { type DirectionFit, fitBatchNs, fitDirection } from './device-model-fit.js'
+export { DEVICE_PRESETS, SPR } from './presets.js'
+export {
+  BY_N_RFC_SOFTWARE,
+  BY_N_RFC_TABLE,
+  byNLatencies,
+  IAA_CRYPTO_V11_TABLE1,
+  type PublishedLatency,
+} from './published-spr.js'

@@ -12,6 +12,19 @@ acceleratorSuite(
 acceleratorSuite('@zswap/iaa (deflate, async mode, engine 0 dies after 3 jobs)', () =>
   iaa({ engines: 2, mode: 'async', faults: { killEngine: { engine: 0, afterJobs: 3 } } }),
 )
+acceleratorSuite(
+  "@zswap/iaa (deflate, sync mode, timing modeled with 'spr')",
+  () => iaa({ engines: 2, mode: 'sync', timing: 'model', device: 'spr' }),
+  { share: true },
+)
 acceleratorSuite('@zswap/iaa (lz4, irq mode)', () => iaa({ engines: 2, algorithm: 'lz4', mode: 'irq' }), {
   share: true,
 })
+acceleratorSuite('@zswap/iaa (deflate, canned mode)', () => iaa({ engines: 2, compressionMode: 'canned' }), {
+  share: true,
+})
+acceleratorSuite(
+  '@zswap/iaa (deflate, dynamic mode: jobs above 4 KiB in software)',
+  () => iaa({ engines: 2, compressionMode: 'dynamic' }),
+  { share: true },
+)

@@ -117,6 +117,29 @@ describe.each(COMPRESSION_MODES)('%s mode', (mode) => {
   })
 })
 
+describe('faults in the codec', () => {
+  it('a writer that throws is RESULT.FAILED, an inflater that throws anything is RESULT.CORRUPT', () => {
+    const page = samplePages()[0].data
+    const broken = {
+      compress(): number {
+        throw new RangeError('writer bug')
+      },
+    }
+    expect(new ModeCodec('fixed', true, undefined, broken).compress(page, new Uint8Array(PAGE))).toBe(
+      RESULT.FAILED,
+    )
+    const good = block(new ModeCodec('dynamic'), page)
+    const inflater = {
+      decompress(): number {
+        throw new TypeError('not a ZswapError')
+      },
+    }
+    expect(new ModeCodec('dynamic', true, inflater).decompress(good, new Uint8Array(PAGE))).toBe(
+      RESULT.CORRUPT,
+    )
+  })
+})
+
 describe('cross-decoding between the modes', () => {
   const real = samplePages()
     .filter((p) => p.kind !== 'random')

@@ -8,6 +8,7 @@ import { zstd } from '@zswap/zstd'
 import { cac } from 'cac'
 import Table from 'cli-table3'
 import type { Corpus } from '../corpus.js'
+import { formatByNModel, runByNModelBench } from './iaa-model.js'
 import { fixed, loadCorpora, median } from './util.js'
 
 /**
@@ -428,6 +429,10 @@ export default async function byNBench(argv: string[]): Promise<number> {
     )
     .option('--objects <n>', '64 KiB objects per corpus per run', { default: 24 })
     .option('--runs <n>', 'interleaved runs', { default: 5 })
+    .option(
+      '--model <preset>',
+      'modeled latency with a device preset (e.g. spr) next to the published by_n table',
+    )
     .help()
   let parsed: ReturnType<typeof cli.parse>
   try {
@@ -445,6 +450,15 @@ export default async function byNBench(argv: string[]): Promise<number> {
       process.stderr.write(`bench by-n: --${name} must be a positive integer, got ${value}\n`)
       return 2
     }
+  }
+  if (o.model !== undefined) {
+    const modeled = await runByNModelBench({
+      model: String(o.model),
+      objects,
+      ...(o.corpusDir === undefined ? {} : { corpusDir: String(o.corpusDir) }),
+    })
+    process.stdout.write(o.json ? `${JSON.stringify(modeled, null, 2)}\n` : `${formatByNModel(modeled)}\n`)
+    return 0
   }
   const report = await runByNBench({
     objects,

@@ -4,6 +4,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
+import { isZeroFilled } from '@zswap/cache'
 import { type Compressor, CorruptDataError, type Folio, isAccelerator, PAGE_SIZE } from '@zswap/core'
 import Table from 'cli-table3'
 import type { Corpus } from '../corpus.js'
@@ -36,10 +37,25 @@ import { fixed, loadCorpora, median } from './util.js'
  * CPU time are reported too (`cpu`): on a shared machine they are steadier,
  * because time the process spends preempted does not count.
  *
+ * The cache's zero check (an all-zero page takes no compression, Linux ≥
+ * 6.12) is timed in each run too: `isZeroFilled` over every non-zero page
+ * of the corpus, per page, ÷ the cache's store time per page of the same run
+ * (`zeroCheckCost`), and the same for its worst case, a page whose only
+ * non-zero byte is the last (`zeroCheckWorst`). The driver's load baseline
+ * does what the cache does for pages that take no decompression: a zero
+ * fill for an all-zero page, a copy for one stored as-is.
+ *
  * With `--pages N` it measures scale instead (see cache-scale.ts).
  */
 
-const GOALS = { storeVsRaw: 0.85, loadVsRaw: 0.8, bytesPerEntry: 32, storeVsNative: 0.75, loadVsNative: 0.6 }
+const GOALS = {
+  storeVsRaw: 0.85,
+  loadVsRaw: 0.8,
+  bytesPerEntry: 32,
+  storeVsNative: 0.75,
+  loadVsNative: 0.6,
+  zeroCheckCost: 0.03,
+}
 
 /** Milliseconds of one timed loop: wall clock and process CPU (user + system). */
 interface Time {
@@ -88,6 +104,9 @@ async function bestOf(pass: () => PassTime | Promise<PassTime>, ms: number): Pro
 }
 
 interface Sample {
+  /** isZeroFilled over the corpus's non-zero pages, and over as many worst-case pages (only the last byte set). */
+  zeroCheck: Time
+  zeroCheckWorst: Time
   driverStore: Time
   cacheStore: Time
   driverLoad: Time
@@ -125,6 +144,10 @@ export interface CacheBenchCorpus {
   nativeLoadMBps: number | null
   /** The same ratios computed from process CPU time. */
   cpu: CpuRatios
+  /** The zero check's time per non-zero page ÷ the cache's store time per page, same run. */
+  zeroCheckCost: number
+  /** The same for a page whose only non-zero byte is its last (a full scan). */
+  zeroCheckWorst: number
 }
 
 /** Ratios of process CPU time instead of wall-clock time. */
@@ -145,6 +168,9 @@ export interface CacheBenchReport {
   driverStoreVsNative: number | null
   driverLoadVsNative: number | null
   cpu: CpuRatios
+  /** Over all corpora: the zero check's time per non-zero page ÷ the cache's store time per page (goal < 0.03). */
+  zeroCheckCost: number
+  zeroCheckWorst: number
   /** The stack measured, e.g. `'lz4+zsmalloc'`. */
   stack: string
   /** The compressor's library (lz4: `'liblz4'` or `'lz4-napi'`), when it says. */
@@ -172,6 +198,12 @@ class Workload {
   /** Indices of pages the cache stored in the last cache run. */
   readonly stored: Int32Array
   storedCount = 0
+  /** Per page: all zeros (the cache maps it, no compression). */
+  readonly zero: Uint8Array
+  /** Indices of the pages with a non-zero byte. */
+  readonly nonZero: Int32Array
+  /** A page whose only non-zero byte is the last: the zero check's full scan. */
+  readonly worst = new Uint8Array(PAGE_SIZE)
 
   constructor(readonly corpus: Corpus) {
     const { data } = corpus
@@ -180,6 +212,15 @@ class Workload {
     this.stored = new Int32Array(this.pages)
     this.lengths = new Int32Array(this.pages)
     const slab = new Uint8Array(data.length)
+    this.zero = new Uint8Array(this.pages)
+    const nonZero: number[] = []
+    this.worst[PAGE_SIZE - 1] = 1
+    for (let i = 0; i < this.pages; i++) {
+      const page = data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE)
+      if (page.every((b) => b === 0)) this.zero[i] = 1
+      else nonZero.push(i)
+    }
+    this.nonZero = Int32Array.from(nonZero)
     for (let i = 0; i < this.pages; i++) {
       const at = i * PAGE_SIZE
       this.slots.push(slab.subarray(at, at + PAGE_SIZE))
@@ -190,12 +231,32 @@ class Workload {
   }
 
   /**
+   * The zero check alone: isZeroFilled over every non-zero page (what each
+   * store of such a page pays first), then over as many worst-case pages.
+   */
+  zeroCheckPass(): PassTime {
+    const { storeFolios, nonZero, worst } = this
+    let found = 0
+    let stop = stopwatch()
+    for (let k = 0; k < nonZero.length; k++) if (isZeroFilled(storeFolios[nonZero[k]].data)) found++
+    const store = stop()
+    stop = stopwatch()
+    for (let k = 0; k < nonZero.length; k++) if (isZeroFilled(worst)) found++
+    const load = stop()
+    if (found !== 0)
+      throw new CorruptDataError('[zswap-harness] the zero check found zeros in a non-zero page')
+    return { store, load }
+  }
+
+  /**
    * The Compressor alone, into caller-owned buffers, over every page; then
    * decompressing the pages the cache stored: what the cache pays before its
    * own work. Views are made once, so the timed loops hold only the driver's calls.
+   * A stored page that takes no decompression in the cache (all zeros: a
+   * fill; did not compress: stored as-is, a copy) gets the same here.
    */
   driverPass(c: Compressor): PassTime {
-    const { storeFolios, slots, lengths, pages, stored, storedCount, loadFolios } = this
+    const { storeFolios, slots, lengths, pages, stored, storedCount, loadFolios, zero } = this
     let stop = stopwatch()
     for (let i = 0; i < pages; i++) lengths[i] = c.compress(storeFolios[i].data, slots[i])
     const store = stop()
@@ -205,7 +266,16 @@ class Workload {
     stop = stopwatch()
     for (let k = 0; k < storedCount; k++) {
       const i = stored[k]
-      check += c.decompress(blocks[i], loadFolios[i].data)
+      const length = lengths[i]
+      if (zero[i] === 1) {
+        loadFolios[i].data.fill(0)
+        check += PAGE_SIZE
+      } else if (length < 1 || length >= PAGE_SIZE) {
+        loadFolios[i].data.set(storeFolios[i].data)
+        check += PAGE_SIZE
+      } else {
+        check += c.decompress(blocks[i], loadFolios[i].data)
+      }
     }
     const load = stop()
     if (check !== storedCount * PAGE_SIZE) {
@@ -277,10 +347,12 @@ async function measure(
   // The stored pages the driver's loads cover are the cache's: the warm-up establishes them
   // (compression is deterministic, so they are the same in every run).
   let d: PassTime = { store: NO_TIME, load: NO_TIME }
+  let z: PassTime = { store: NO_TIME, load: NO_TIME }
   let nativeMBps = { c: Number.NaN, d: Number.NaN }
   const baselines = async () => {
     nativeMBps = lz4Native(nativeFile)
     if (driver !== undefined) d = await bestOf(() => w.driverPass(driver), blockMs)
+    z = await bestOf(() => w.zeroCheckPass(), blockMs / 4)
   }
   let info = { storedPages: 0, metadataBytes: 0 }
   const cache = () =>
@@ -293,6 +365,8 @@ async function measure(
   const c = await cache()
   if (cacheFirst) await baselines()
   return {
+    zeroCheck: z.store,
+    zeroCheckWorst: z.load,
     driverStore: d.store,
     cacheStore: c.store,
     driverLoad: d.load,
@@ -436,6 +510,12 @@ export async function runCacheBench(options: {
       nativeStoreMBps: finiteMedian(s.map((x) => x.nativeStoreMBps)),
       nativeLoadMBps: finiteMedian(s.map((x) => x.nativeLoadMBps)),
       cpu: cpuRatios(s),
+      zeroCheckCost: median(
+        s.map((x) => x.zeroCheck.wall / w.nonZero.length / (x.cacheStore.wall / w.pages)),
+      ),
+      zeroCheckWorst: median(
+        s.map((x) => x.zeroCheckWorst.wall / w.nonZero.length / (x.cacheStore.wall / w.pages)),
+      ),
     }
   })
   // Overall: one sample per run whose times are the sums over the corpora; then the same medians.
@@ -444,6 +524,8 @@ export async function runCacheBench(options: {
   const totals: Sample[] = Array.from({ length: options.runs }, (_, r) =>
     samples.reduce(
       (acc, s) => ({
+        zeroCheck: add(acc.zeroCheck, s[r].zeroCheck),
+        zeroCheckWorst: add(acc.zeroCheckWorst, s[r].zeroCheckWorst),
         driverStore: add(acc.driverStore, s[r].driverStore),
         cacheStore: add(acc.cacheStore, s[r].cacheStore),
         driverLoad: add(acc.driverLoad, s[r].driverLoad),
@@ -455,6 +537,8 @@ export async function runCacheBench(options: {
         nativeLoadMBps: Number.NaN,
       }),
       {
+        zeroCheck: zero(),
+        zeroCheckWorst: zero(),
         driverStore: zero(),
         cacheStore: zero(),
         driverLoad: zero(),
@@ -490,6 +574,10 @@ export async function runCacheBench(options: {
     (x) => mbps(x.storedPages * PAGE_SIZE, x.driverLoad.wall),
   )
   const backend = compressorBackend(probe.compressor)
+  const allPages = workloads.reduce((n, w) => n + w.pages, 0)
+  const allNonZero = workloads.reduce((n, w) => n + w.nonZero.length, 0)
+  const zeroCost = (t: (x: Sample) => Time) =>
+    median(totals.map((x) => t(x).wall / allNonZero / (x.cacheStore.wall / allPages)))
   return {
     storeVsRaw: ratio(
       totals,
@@ -509,6 +597,8 @@ export async function runCacheBench(options: {
     driverStoreVsNative: overallDriver.store,
     driverLoadVsNative: overallDriver.load,
     cpu: cpuRatios(totals),
+    zeroCheckCost: zeroCost((x) => x.zeroCheck),
+    zeroCheckWorst: zeroCost((x) => x.zeroCheckWorst),
     stack: probe.name,
     ...(backend === undefined ? {} : { backend }),
     timing: TIMING,
@@ -545,13 +635,27 @@ function formatCacheBench(report: CacheBenchReport): string {
       'vsNative store / load',
       'driver vsNative',
       'B/entry',
+      'zero check % (worst)',
     ],
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: [
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+    ],
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   })
   const tiers = (a: number, b: number) => `${fixed(a, 0)} / ${fixed(b, 0)}`
   const pair = (wall: number, cpu: number) => `${fixed(wall)} (${fixed(cpu)})`
+  const percent = (cost: number, worst: number) => `${fixed(cost * 100)} (${fixed(worst * 100)})`
   for (const c of report.corpora) {
     table.push([
       c.name,
@@ -566,6 +670,7 @@ function formatCacheBench(report: CacheBenchReport): string {
       orDash(c.storeVsNative, c.loadVsNative),
       orDash(c.driverStoreVsNative, c.driverLoadVsNative),
       fixed(c.bytesPerEntry, 1),
+      percent(c.zeroCheckCost, c.zeroCheckWorst),
     ])
   }
   table.push([
@@ -579,6 +684,7 @@ function formatCacheBench(report: CacheBenchReport): string {
     orDash(report.storeVsNative, report.loadVsNative),
     orDash(report.driverStoreVsNative, report.driverLoadVsNative),
     fixed(report.bytesPerEntry, 1),
+    percent(report.zeroCheckCost, report.zeroCheckWorst),
   ])
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
   const { goals, machine } = report
@@ -597,7 +703,9 @@ function formatCacheBench(report: CacheBenchReport): string {
       'cache = store()/load() per page; (cpu) = the ratio of process CPU time',
     `goals (wall clock): storeVsRaw ≥ ${goals.storeVsRaw} ${verdict(report.storeVsRaw >= goals.storeVsRaw)}, ` +
       `loadVsRaw ≥ ${goals.loadVsRaw} ${verdict(report.loadVsRaw >= goals.loadVsRaw)}, ` +
-      `bytesPerEntry ≤ ${goals.bytesPerEntry} ${verdict(report.bytesPerEntry <= goals.bytesPerEntry)}, ${nativeGoals}`,
+      `bytesPerEntry ≤ ${goals.bytesPerEntry} ${verdict(report.bytesPerEntry <= goals.bytesPerEntry)}, ` +
+      `zeroCheckCost < ${goals.zeroCheckCost} ${verdict(report.zeroCheckCost < goals.zeroCheckCost)}, ${nativeGoals}`,
+    'zero check % = isZeroFilled per non-zero page ÷ the cache store per page, same run (worst: only the last byte set)',
     'vsNative = MB/s ÷ `lz4 -b1 -B4096 -i1` MB/s in the same run (wall clock: the CLI reports no CPU time)',
   ].join('\n')
 }

@@ -1,10 +1,10 @@
 // piscina task for `bench iaa`: compress one page, as the IAA engines do
-// (@zswap/deflate's default driver, or lz4-napi), and return the compressed bytes.
-import { type DeflateCompressor, deflate } from '@zswap/deflate'
+// (the device's fixed-mode deflate writer, or lz4-napi), and return the compressed bytes.
+import { ModeCodec } from '@zswap/iaa'
 import { compressSync } from 'lz4-napi'
 
-// one driver per level and worker thread, as each IAA engine keeps one
-const drivers = new Map<number, DeflateCompressor>()
+// one codec per worker thread, as each IAA engine keeps one
+let codec: ModeCodec | undefined
 const dst = new Uint8Array(2 * 4096)
 
 export interface PiscinaPageTask {
@@ -13,10 +13,10 @@ export interface PiscinaPageTask {
   level: number
 }
 
-export default function compressPage({ page, algorithm, level }: PiscinaPageTask): Uint8Array {
+/** `level` is kept in the task for the record; the device's deflate has no levels. */
+export default function compressPage({ page, algorithm }: PiscinaPageTask): Uint8Array {
   if (algorithm === 'lz4') return compressSync(Buffer.from(page.buffer, page.byteOffset, page.length))
-  let driver = drivers.get(level)
-  if (driver === undefined) drivers.set(level, (driver = deflate({ level })))
-  const n = driver.compress(page, dst)
+  codec ??= new ModeCodec('fixed')
+  const n = codec.compress(page, dst)
   return dst.slice(0, Math.max(n, 0))
 }

@@ -3,8 +3,7 @@ import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import { createZswap } from '@zswap/cache'
 import { type CompressJob, createFolio, type Folio, PAGE_SIZE, swapEntry } from '@zswap/core'
-import { deflate } from '@zswap/deflate'
-import { type IaaDevice, type IaaOptions, iaa } from '@zswap/iaa'
+import { type IaaDevice, type IaaOptions, iaa, ModeCodec } from '@zswap/iaa'
 import { zbud } from '@zswap/zbud'
 import { cac } from 'cac'
 import Table from 'cli-table3'
@@ -12,6 +11,7 @@ import { compressSync } from 'lz4-napi'
 import { Piscina } from 'piscina'
 import type { Corpus } from '../corpus.js'
 import { interleavedRounds } from '../measure/rounds.js'
+import { formatIaaModel, runIaaModelBench } from './iaa-model.js'
 import { type ModeRatios, measureModeRatios } from './iaa-modes.js'
 import { fixed, loadCorpora, median } from './util.js'
 
@@ -224,7 +224,8 @@ function inlinePass(algorithm: Algorithm, pages: readonly Uint8Array[]): number 
   const dst = new Uint8Array(2 * PAGE_SIZE)
   const t0 = performance.now()
   if (algorithm === 'deflate') {
-    const compressor = deflate({ level: LEVEL })
+    // the engines' codec: the device's fixed-mode writer and CRC-32
+    const compressor = new ModeCodec('fixed')
     for (const page of pages) compressor.compress(page, dst)
   } else {
     for (const page of pages) {
@@ -556,6 +557,10 @@ export default async function iaaBench(argv: string[]): Promise<number> {
     .option('--pages <n>', '4 KiB pages per throughput pass', { default: 2048 })
     .option('--folios <n>', '64 KiB folios per store pass', { default: 48 })
     .option('--window <n>', 'batches of 8 in flight per device pass', { default: 8 })
+    .option(
+      '--model <preset>',
+      'modeled per-page latency for batches of 1..16 pages with a device preset (e.g. spr)',
+    )
     .option('--modes-only', 'only modeRatios: the compression modes on the corpora (no device passes)')
     .option('--algorithms <list>', 'comma-separated: deflate,lz4 (the first one gives the JSON figures)', {
       default: 'deflate,lz4',
@@ -581,6 +586,15 @@ export default async function iaaBench(argv: string[]): Promise<number> {
       process.stderr.write(`bench iaa: --${name} must be a positive integer, got ${value}\n`)
       return 2
     }
+  }
+  if (o.model !== undefined) {
+    const modeled = await runIaaModelBench({
+      model: String(o.model),
+      runs: ints.runs,
+      ...(o.corpusDir === undefined ? {} : { corpusDir: String(o.corpusDir) }),
+    })
+    process.stdout.write(o.json ? `${JSON.stringify(modeled, null, 2)}\n` : `${formatIaaModel(modeled)}\n`)
+    return 0
   }
   const algorithms = String(o.algorithms).split(',') as Algorithm[]
   if (algorithms.some((a) => a !== 'deflate' && a !== 'lz4')) {

@@ -39,7 +39,7 @@ const FLAGS: FlagSpec[] = [
     name: 'mthp',
     type: 'list',
     value: 'KIB',
-    help: 'Swap out large folios of this mTHP size in KiB, e.g. 64 (repeatable; sets hugepages-<N>kB/enabled to madvise, others to never, and restores them)',
+    help: 'Swap out large folios of this mTHP size in KiB, e.g. 64 (repeatable; sets hugepages-<N>kB/enabled to madvise, others to never, and restores them; the emulation uses the largest)',
   },
   {
     name: 'swap-dir',
@@ -140,20 +140,28 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
     (mthpKiB.length > 0 && fs.exists(fs.path('sys/class/zram-control')) ? 'zram' : 'file')
   if (swap !== 'file' && swap !== 'zram') throw new UsageError(`--swap must be file or zram, got '${swap}'`)
   const json = flags.get('json') === true
-  const result = await kernelCheck({
-    corpora,
-    compressor,
-    tolerance: tolerance / 100,
-    mthpKiB,
-    swapDevice: swap,
-    sizes: sizes as 'auto' | 'helper' | 'driver',
-    swapDir: (flags.get('swap-dir') as string | undefined) ?? fs.path('var/tmp'),
-    fs,
-    ops,
-    helper,
-    log: (line) => err(`kernel-check: ${line}\n`),
-    ...deps.check,
-  })
+  let result: KernelCheckResult
+  try {
+    result = await kernelCheck({
+      corpora,
+      compressor,
+      tolerance: tolerance / 100,
+      mthpKiB,
+      swapDevice: swap,
+      sizes: sizes as 'auto' | 'helper' | 'driver',
+      swapDir: (flags.get('swap-dir') as string | undefined) ?? fs.path('var/tmp'),
+      fs,
+      ops,
+      helper,
+      log: (line) => err(`kernel-check: ${line}\n`),
+      ...deps.check,
+    })
+  } catch (error) {
+    // a setup step the machine refused (no debugfs, mkswap failed…) or a restore that failed: say
+    // which; kernelCheck has undone what it could (a failed undo is named and kept in the journal)
+    err(`kernel-check: cannot run: ${(error as Error).message}\n`)
+    return 2
+  }
   if (json) out(`${JSON.stringify(jsonResult(result), null, 2)}\n`)
   if (result.status === 'cannot-run') {
     err(`kernel-check: cannot run; missing:\n${result.missing.map((m) => `  - ${m}\n`).join('')}`)
@@ -161,7 +169,9 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
     return 2
   }
   if (!json) {
-    out(`emulation: zsmalloc (chain 8) · object sizes: ${result.sizeSource}\n`)
+    out(
+      `emulation: @zswap/cache (zero map, incompressible pages stored as-is) + zsmalloc (chain 8) · object sizes: ${result.sizeSource}\n`,
+    )
     for (const c of result.checks) {
       out(
         `\n${c.corpus} (${c.kernel.pages} pages, ${compressor}${mthpKiB.length > 0 ? `, ${Math.max(...mthpKiB)}K folios` : ''})\n`,
@@ -170,7 +180,7 @@ export async function kernelCheckMain(argv: string[], deps: KernelCheckCommandDe
       out(
         `kernel ratio ${poolRatio(c.kernel).toFixed(3)} · paged out in ${c.helper.rounds} MADV_PAGEOUT round(s)` +
           `${c.helper.resident > 0 ? ` · ${c.helper.resident} pages stayed resident` : ''}` +
-          `${c.noise > 0 ? ` · ${c.noise} pages of other processes swapped meanwhile` : ''}` +
+          `${c.noise > 0 ? ` · ${c.noise} swap events of other processes meanwhile (figures blurred)` : ''}` +
           `${c.splitFolios > 0 ? ` · the kernel split ${c.splitFolios} large folios before swap-out (swpout_fallback: a rotational swap device?)` : ''}\n`,
       )
       if (c.helper.mismatches > 0) {

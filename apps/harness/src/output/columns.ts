@@ -137,8 +137,20 @@ export function legend(report: ComparisonReport): string {
     `Figures are medians of ${runs} run${runs === 1 ? '' : 's'} each (after ${warmup} warm-up), stacks interleaved; ` +
     'MB/s of uncompressed data (10^6 bytes); latency per folio call. ' +
     '* best in column (memcpy baseline excluded); ◆ Pareto-optimal (compression ratio vs store MB/s).' +
+    modeledNote(report) +
     backends(report) +
     (definitions.length > 0 ? `\n${definitions.join('\n')}` : '')
+  )
+}
+
+/** What a "(modeled)" row means, when the report has one. */
+function modeledNote(report: ComparisonReport): string {
+  const models = [...new Set(report.results.flatMap((r) => (r.timing === 'modeled' ? [r.model] : [])))]
+  if (models.length === 0) return ''
+  return (
+    ` (modeled) rows: MODELED store/load MB/s and latency — the cache's measured time plus the IAA device time of ` +
+    `model ${models.join(', ')} (calibrated to published Sapphire Rapids figures); ratio, pool, CPU and RSS are measured. ` +
+    '(emulation, measured) rows: what the emulation took on this machine.'
   )
 }
 

@@ -14,6 +14,8 @@ function fields(r: StackResult): Map<string, unknown> {
     ['baseline', r.baseline],
     ['medianOf', r.medianOf],
     ['pareto', r.pareto],
+    ['timing', r.timing ?? 'measured'],
+    ['model', r.model],
     ['pages', r.pages],
     ['folios', r.folios],
     ['storedPages', r.storedPages],

@@ -93,8 +93,8 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = [
     kind: 'accelerator',
     name: 'iaa',
     summary:
-      'IAA emulation: iaa(deflate|lz4|zstd|noop, fixed|canned|dynamic, engines=N, wqs=N, maxBatch=N, ...); ' +
-      'compressionMode=canned is the second positional',
+      'IAA emulation: iaa(deflate|lz4|zstd|noop, fixed|canned|dynamic, engines=N, wqs=N, maxBatch=N, model=spr, ...); ' +
+      'compressionMode=canned is the second positional; model=spr: time modeled (a (modeled) row)',
     package: '@zswap/iaa',
     positional: ['algorithm', 'compressionMode'],
     levelParam: 'level',
@@ -113,6 +113,10 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = [
       maxBatch: 'int',
       maxJobBytes: 'int',
       engineSpinUs: 'int',
+      timing: ['measured', 'model'],
+      device: ['spr'],
+      model: ['spr'],
+      modelVerify: 'bool',
     },
   },
   {

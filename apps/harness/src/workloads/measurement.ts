@@ -1,4 +1,5 @@
 import type { LatencySummary } from '../measure/latency.js'
+import type { ModeledFigures } from '../measure/modeled-time.js'
 
 /** Where the first wrong page was found. */
 export interface Mismatch {
@@ -88,4 +89,10 @@ export interface Measurement {
   backend?: string
   integrity: Integrity
   pressure?: PressureResult
+  /**
+   * Only for a stack whose accelerator models time: store/load MB/s and
+   * latency with the accelerator's time modeled (the cache's measured time +
+   * the modeled device time). The report shows them as a row of their own.
+   */
+  modeled?: ModeledFigures
 }

@@ -3,6 +3,7 @@ import { type Folio, PAGE_SIZE } from '@zswap/core'
 import type { Corpus } from '../corpus.js'
 import { counterRecord } from '../measure/counters.js'
 import { LatencyRecorder } from '../measure/latency.js'
+import { ModeledClock } from '../measure/modeled-time.js'
 import { workloadRatios } from '../measure/ratios.js'
 import { ResourceMeter } from '../measure/resources.js'
 import { comparePages } from './compare-pages.js'
@@ -53,6 +54,9 @@ export async function replayDetailed(target: Target, corpus: Corpus, plan: Folio
   const meter = new ResourceMeter()
   const storeLat = new LatencyRecorder()
   const loadLat = new LatencyRecorder()
+  // a stack whose accelerator models time: modeled figures beside the measured ones
+  const modeled =
+    target.acceleratorTime === undefined ? undefined : new ModeledClock(target.acceleratorTime())
   const stored = new Uint8Array(plan.count)
   const integrity: Integrity = {
     ok: true,
@@ -65,6 +69,7 @@ export async function replayDetailed(target: Target, corpus: Corpus, plan: Folio
     let storeMs = 0
     let storedPages = 0
     for (let i = 0; i < plan.count; i++) {
+      modeled?.begin()
       const t0 = performance.now()
       let ok = false
       try {
@@ -74,6 +79,7 @@ export async function replayDetailed(target: Target, corpus: Corpus, plan: Folio
         integrity.firstError ??= `store of the folio at page ${plan.first[i]} threw: ${(error as Error).message}`
       }
       const dt = performance.now() - t0
+      modeled?.end(false, dt)
       storeMs += dt
       storeLat.record(dt)
       if (ok) {
@@ -95,6 +101,7 @@ export async function replayDetailed(target: Target, corpus: Corpus, plan: Folio
     for (let i = 0; i < plan.count; i++) {
       if (stored[i] === 0) continue
       let ok = false
+      modeled?.begin()
       const t0 = performance.now()
       try {
         ok = await target.load(loadFolios[i])
@@ -102,6 +109,7 @@ export async function replayDetailed(target: Target, corpus: Corpus, plan: Folio
         integrity.firstError ??= `folio at page ${plan.first[i]}: ${(error as Error).message}`
       }
       const dt = performance.now() - t0
+      modeled?.end(true, dt)
       loadMs += dt
       loadLat.record(dt)
       if (ok) {
@@ -164,6 +172,8 @@ export async function replayDetailed(target: Target, corpus: Corpus, plan: Folio
       counters,
       integrity,
     }
+    const figures = modeled?.finish(plan.pages * PAGE_SIZE, loadedPages * PAGE_SIZE)
+    if (figures !== undefined) result.modeled = figures
     const driverStats = target.driverStats()
     if (driverStats !== undefined) result.driverStats = driverStats
     return { measurement: result, afterStore, end, poolPagesAfterLoad, objectSizes }

@@ -1,4 +1,4 @@
-import { createZswap, type ZswapStats } from '@zswap/cache'
+import { type AcceleratorTime, createZswap, type ZswapStats } from '@zswap/cache'
 import { type Folio, isAccelerator, PAGE_SIZE, type SwapDevice } from '@zswap/core'
 import { SizeRecordingZpool } from '../measure/pool-at-scale.js'
 import type { ComposedStack } from '../spec/stack-spec.js'
@@ -17,6 +17,8 @@ export interface Target {
   stats(): ZswapStats | undefined
   /** The accelerator's or compressor's own stats, when it has a stats() method. */
   driverStats(): unknown
+  /** The cache's live accelerator time, when the stack's accelerator models time (see @zswap/cache). */
+  acceleratorTime?(): Readonly<AcceleratorTime>
   /** Sizes of the zpool objects held now, in allocation order (undefined for the baseline). */
   objectSizes(): Int32Array | undefined
   close(): Promise<void>
@@ -58,6 +60,9 @@ export function zswapTarget(stack: ComposedStack, o: ZswapTargetOptions): Target
     compressedBytes: () => zswap.stats().cgroups['/']?.zswap ?? 0,
     stats: () => zswap.stats(),
     driverStats: () => (typeof driver.stats === 'function' ? driver.stats() : undefined),
+    ...(isAccelerator(stack.compressor) && stack.compressor.capabilities.timing === 'modeled'
+      ? { acceleratorTime: () => zswap.acceleratorTime }
+      : {}),
     objectSizes: () => zpool.liveSizes(),
     close: () => zswap.close(),
   }

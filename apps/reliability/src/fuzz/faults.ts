@@ -116,12 +116,18 @@ export type FaultCounter =
  * a bit that changes nothing (deflate's padding after the final block), and
  * "never a wrong page" is what matters there; races are no driver fault.
  */
-export function counterOf(kind: FaultKind, site: FaultSite | undefined): FaultCounter | undefined {
+export function counterOf(
+  kind: FaultKind,
+  site: FaultSite | undefined,
+  /** The cache stores incompressible pages as-is (6.18): a failed compress batch stores its pages raw where the cgroup may write back, uncounted. */
+  rawStore = false,
+): FaultCounter | undefined {
   switch (kind) {
     case 'accel-closed':
     case 'accel-throw':
     case 'accel-partial':
-      return site === 'compress' ? 'reject_compress_fail' : 'decompress_fail'
+      if (site === 'compress') return rawStore ? undefined : 'reject_compress_fail'
+      return 'decompress_fail'
     case 'wq-full':
     case 'timeout':
       return site === 'decompress' ? 'decompress_fail' : undefined

@@ -7,8 +7,13 @@ export interface PageState {
   /** True while the cache holds it; false once it was written back to the swap device. */
   cached: boolean
   readonly cgroup: string
-  /** Compressed length the cache saw, or -1 when unknown. */
+  /**
+   * Compressed bytes charged: the length the cache saw, PAGE_SIZE for a page
+   * stored as-is (incompressible), 0 for a zero-mapped page, or -1 when unknown.
+   */
   readonly clen: number
+  /** All zeros and held by the zero map: in no pool, no cgroup, never written back. */
+  readonly zero?: boolean
   /** First offset and order of the folio that stored it. */
   readonly start: number
   readonly order: number
@@ -32,7 +37,12 @@ export class Model {
   readonly zswpout: number[] = ORDER_LABELS.map(() => 0)
   readonly cgroups = new Map<string, CgroupModel>()
   writtenBack = 0
+  /** Pages the cache holds: pooled and zero-mapped. */
   cachedCount = 0
+  /** Of those, zero-mapped. */
+  zeroCount = 0
+  swpoutZero = 0
+  swpinZero = 0
 
   constructor(cgroupNames: readonly string[]) {
     for (const name of cgroupNames) {
@@ -60,13 +70,31 @@ export class Model {
     this.delete(offset)
     this.pages.set(offset, state)
     if (state.cached) this.cachedCount++
+    if (state.cached && state.zero) this.zeroCount++
   }
 
   delete(offset: number): void {
     const old = this.pages.get(offset)
     if (old === undefined) return
     if (old.cached) this.cachedCount--
+    if (old.cached && old.zero) this.zeroCount--
     this.pages.delete(offset)
+  }
+
+  /** Pages in the pool (stats.stored_pages): cached and not zero-mapped. */
+  get pooledCount(): number {
+    return this.cachedCount - this.zeroCount
+  }
+
+  /** Pooled pages stored as-is, or -1 when a length is unknown. */
+  rawCount(): number {
+    let n = 0
+    for (const p of this.pages.values()) {
+      if (!p.cached || p.zero) continue
+      if (p.clen < 0) return -1
+      if (p.clen === 4096) n++
+    }
+    return n
   }
 
   /** The page was written back: it leaves the cache and lives on the device. */
@@ -92,12 +120,13 @@ export class Model {
 
   cachedIn(cgroup: string): number {
     let n = 0
-    for (const p of this.pages.values()) if (p.cached && p.cgroup === cgroup) n++
+    for (const p of this.pages.values()) if (p.cached && !p.zero && p.cgroup === cgroup) n++
     return n
   }
 
   clear(): void {
     this.pages.clear()
     this.cachedCount = 0
+    this.zeroCount = 0
   }
 }

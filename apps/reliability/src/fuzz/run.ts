@@ -192,6 +192,9 @@ class ComboRun {
   clens = new Map<ArrayBufferLike, Int32Array>()
   mthpEnabled = true
   enabled = true
+  /** The current stack's swap-path options (drawn per stack from the seed). */
+  zeroPages: 'map' | 'store' = 'map'
+  incompressible: 'store' | 'reject' = 'store'
 
   constructor(
     readonly combo: Combo,
@@ -329,7 +332,14 @@ class ComboRun {
     const accel = wrap(inner)
     // a second compressor of another format: entries must load and write back with the one that made them
     const alt = wrap(other)
-    this.stackKind = direct ? 'a Compressor (order-0 loads done inside load())' : 'an Accelerator'
+    // the swap path of 6.18 on most stacks, the older rules (zeroPages 'store', incompressible
+    // 'reject') on some, so both are fuzzed
+    const v = ((this.seed >>> 1) ^ this.rebuilds) >>> 0
+    this.zeroPages = v % 4 === 3 ? 'store' : 'map'
+    this.incompressible = (v >>> 2) % 4 === 3 ? 'reject' : 'store'
+    this.stackKind =
+      (direct ? 'a Compressor (order-0 loads done inside load())' : 'an Accelerator') +
+      `, zeroPages '${this.zeroPages}', incompressible '${this.incompressible}'`
     const zpool = faultyZpool(this.combo.zpool.create(), this.sw)
     const device = memorySwapDevice({ pages: FUZZ_OFFSETS })
     const cache = createZswap({
@@ -339,6 +349,8 @@ class ComboRun {
       ramBytes: RAM_BYTES,
       mthpEnabled: true,
       maxPoolPercent: 8,
+      zeroPages: this.zeroPages,
+      incompressible: this.incompressible,
       ...this.combo.compressor.cache,
     })
     cache.createCgroup('a', { zswapMax: 40_000 })
@@ -405,11 +417,19 @@ class ComboRun {
     }
   }
 
+  /**
+   * Records the bytes a page will be charged: its compressed length, or
+   * PAGE_SIZE when it does not compress below a page or its compression
+   * failed (stored as-is, if stored at all). Pages no job was seen for
+   * (a batch that failed whole) stay unknown (-1).
+   */
   #observe(job: CompressJob): void {
     const lens = this.clens.get(job.src.buffer)
     if (lens === undefined) return
     const page = (job.src.byteOffset / PAGE_SIZE) | 0
-    if (page < lens.length) lens[page] = Number.isInteger(job.length) ? job.length : -1
+    const n = job.length
+    const fits = job.error === undefined && Number.isInteger(n) && n >= 1 && n < PAGE_SIZE
+    if (page < lens.length) lens[page] = fits ? n : PAGE_SIZE
   }
 
   /** A fault other than the IAA device's own (which must be invisible) fired in this operation. */
@@ -471,7 +491,7 @@ class ComboRun {
     // a driver fault is a counted rejection (docs/DESIGN.md): the counter of the kind that fired rose
     const counted = this.#faultCounters()
     for (const [kind, site] of fired) {
-      const c = counterOf(kind, site)
+      const c = counterOf(kind, site, this.incompressible === 'store')
       if (c !== undefined && counted[c] <= faultCountersBefore[c]) {
         fail(`fault ${kind} (in a ${site} call) was not counted: stats.${c} stayed at ${counted[c]}`)
       }
@@ -516,15 +536,27 @@ class ComboRun {
 
   #newFolio(start: number, order: number, cgroup: string): Folio {
     const data = new Uint8Array(PAGE_SIZE << order)
-    this.pagesSrc.fill(data)
+    // 1 in 20 an all-zero folio (the zero map's); 1 in 20 a folio with one zero page (stored normally)
+    const shape = this.prng.int(20)
+    if (shape !== 0) this.pagesSrc.fill(data)
+    if (shape === 1 && order > 0) {
+      const z = this.prng.int(1 << order)
+      data.fill(0, z * PAGE_SIZE, (z + 1) * PAGE_SIZE)
+    }
     this.clens.set(data.buffer, new Int32Array(1 << order).fill(-1))
     return cgroup === ROOT_CGROUP
       ? { swap: { type: 0, offset: start }, order, data }
       : { swap: { type: 0, offset: start }, order, data, cgroup }
   }
 
+  /** True when the zero map takes `folio` (zeroPages 'map' and all its bytes zero): stored whatever the state. */
+  #zeroMapped(folio: Folio): boolean {
+    return this.zeroPages === 'map' && folio.data.every((b) => b === 0)
+  }
+
   /** A folio the model must see rejected whatever the cache's state: disabled, mTHP off, or a cgroup that cannot make room. */
   #mustReject(folio: Folio, extra: number): string | undefined {
+    if (this.#zeroMapped(folio)) return undefined
     if (!this.enabled) return 'the cache is disabled'
     if (folio.order > 0 && !this.mthpEnabled) return 'mthpEnabled is off'
     const name = folio.cgroup ?? ROOT_CGROUP
@@ -584,6 +616,34 @@ class ComboRun {
       const ok = results?.[f] ?? false
       const name = folio.cgroup ?? ROOT_CGROUP
       const lens = this.clens.get(folio.data.buffer) as Int32Array
+      const zero = this.#zeroMapped(folio)
+      if (zero && !ok)
+        fail(`store of the all-zero folio ${offset}/o${folio.order} resolved false (the zero map takes it)`)
+      if (zero) {
+        for (let i = 0; i < pages; i++) {
+          const o = offset + i
+          if (!this.s.cache.has({ type: 0, offset: o })) {
+            // a racing invalidate (during another folio's compress batch) may have cleared it
+            if (this.raced.has(o)) {
+              this.model.delete(o)
+              continue
+            }
+            fail(`zero-mapped page ${o} is not held`)
+          }
+          this.model.set(o, {
+            data: folio.data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE),
+            cached: true,
+            cgroup: name,
+            clen: 0,
+            zero: true,
+            start: offset,
+            order: folio.order,
+          })
+        }
+        this.model.swpoutZero += pages
+        this.stored++
+        continue
+      }
       if (ok) {
         const reason = this.#mustReject(folio, extra.get(name) ?? 0)
         if (reason !== undefined) fail(`store of ${offset}/o${folio.order} resolved true although ${reason}`)
@@ -735,7 +795,8 @@ class ComboRun {
             fail(`load of ${offset}/o${folio.order} returned WRONG BYTES for page ${o} (first at byte ${at})`)
           if (this.s.cache.has({ type: 0, offset: o }))
             fail(`exclusive load of ${offset}/o${folio.order} left page ${o} in the cache`)
-          if (!this.raced.has(o)) this.model.cg(p.cgroup).zswpin++
+          if (p.zero) this.model.swpinZero++
+          else if (!this.raced.has(o)) this.model.cg(p.cgroup).zswpin++
           this.model.delete(o)
         }
         this.loaded++
@@ -876,6 +937,7 @@ class ComboRun {
         continue
       }
       if (has) continue
+      if (p.zero) fail(`zero-mapped page ${o} left the cache (nothing may write it back)`)
       await this.s.device.read(o, page)
       const at = firstDifference(page, p.data)
       if (at >= 0) {
@@ -894,8 +956,19 @@ class ComboRun {
     const { cache, zpool } = this.s
     const m = this.model
     const st = cache.stats()
-    if (st.stored_pages !== m.cachedCount)
-      fail(`stats.stored_pages ${st.stored_pages} ≠ model ${m.cachedCount}`)
+    if (st.stored_pages !== m.pooledCount)
+      fail(`stats.stored_pages ${st.stored_pages} ≠ model ${m.pooledCount} (zero-mapped pages excluded)`)
+    const raw = m.rawCount()
+    if (raw >= 0 && st.stored_incompressible_pages !== raw)
+      fail(`stats.stored_incompressible_pages ${st.stored_incompressible_pages} ≠ model ${raw}`)
+    if (this.incompressible === 'reject' && st.stored_incompressible_pages !== 0)
+      fail(
+        `stats.stored_incompressible_pages is ${st.stored_incompressible_pages} with incompressible 'reject'`,
+      )
+    if (st.swpout_zero !== m.swpoutZero) fail(`stats.swpout_zero ${st.swpout_zero} ≠ model ${m.swpoutZero}`)
+    if (st.swpin_zero < m.swpinZero || st.swpin_zero > m.swpinZero + this.raced.size)
+      fail(`stats.swpin_zero ${st.swpin_zero} ≠ model ${m.swpinZero}`)
+    m.swpinZero = st.swpin_zero
     if (zpool.live !== st.stored_pages)
       fail(`the zpool holds ${zpool.live} objects for ${st.stored_pages} stored pages (leak)`)
     if (st.pool_total_size !== zpool.inner.totalPages * PAGE_SIZE)

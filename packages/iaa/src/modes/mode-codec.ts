@@ -7,8 +7,13 @@ import { type CompressionMode, ModeEncoder } from './mode-encoder.js'
 const TRAILER = 4
 
 /** What a device codec needs from an inflater: a raw-deflate stream in, bytes out, throws on bad input. */
-interface Inflater {
+export interface Inflater {
   decompress(src: Uint8Array, dst: Uint8Array): number
+}
+
+/** What it needs from a writer ({@link ModeEncoder}): bytes written into dst[0..limit), or -1. */
+export interface BlockWriter {
+  compress(src: Uint8Array, dst: Uint8Array, limit: number): number
 }
 
 /**
@@ -19,18 +24,25 @@ interface Inflater {
  * does; a canned stream first gets the canned header in front ({@link CANNED_HEADER}), the
  * table the device keeps in its AECS. So fixed and dynamic read each other's blocks and any
  * `deflate-raw+crc32` block; canned reads canned blocks only, and they are read by nothing else.
- * Results are codes, as the engines want them: bytes, RESULT.DOES_NOT_FIT or RESULT.CORRUPT.
+ * Results are codes, as the engines want them: bytes, RESULT.DOES_NOT_FIT, RESULT.FAILED (the
+ * writer threw) or RESULT.CORRUPT; nothing is thrown across a job.
  */
 export class ModeCodec {
   readonly mode: CompressionMode
-  readonly #encoder: ModeEncoder
+  readonly #encoder: BlockWriter
   readonly #inflater: Inflater
   readonly #checksum: boolean
   #scratch = new Uint8Array(0)
 
-  constructor(mode: CompressionMode, checksum = true, inflater: Inflater = deflate({ checksum: false })) {
+  /** `inflater` and `encoder` are for tests (fault injection); the defaults are the real ones. */
+  constructor(
+    mode: CompressionMode,
+    checksum = true,
+    inflater: Inflater = deflate({ checksum: false }),
+    encoder: BlockWriter = new ModeEncoder(mode),
+  ) {
     this.mode = mode
-    this.#encoder = new ModeEncoder(mode)
+    this.#encoder = encoder
     this.#checksum = checksum
     this.#inflater = inflater
   }
@@ -38,7 +50,12 @@ export class ModeCodec {
   compress(src: Uint8Array, dst: Uint8Array): number {
     const trailer = this.#checksum ? TRAILER : 0
     if (dst.length <= trailer) return RESULT.DOES_NOT_FIT
-    const n = this.#encoder.compress(src, dst.subarray(0, dst.length - trailer))
+    let n: number
+    try {
+      n = this.#encoder.compress(src, dst, dst.length - trailer)
+    } catch {
+      return RESULT.FAILED
+    }
     if (n < 0) return RESULT.DOES_NOT_FIT
     if (!this.#checksum) return n
     const h = crc32(src)

@@ -94,10 +94,10 @@ export class ModeEncoder {
   }
 
   /**
-   * Compresses all of `src` into `dst` as one block of this mode.
-   * @returns bytes written, or -1 when the block does not fit in `dst`.
+   * Compresses all of `src` into `dst[0 .. limit)` as one block of this mode.
+   * @returns bytes written, or -1 when the block does not fit.
    */
-  compress(src: Uint8Array, dst: Uint8Array): number {
+  compress(src: Uint8Array, dst: Uint8Array, limit = dst.length): number {
     const n = src.length
     if (this.#tokens.length < n + 1) this.#tokens = new Uint32Array(n + 1)
     if (this.#out.length < 2 * n + 1024) this.#out = new Uint8Array(2 * n + 1024)
@@ -127,9 +127,10 @@ export class ModeEncoder {
       d = this.#dCode
       dLen = this.#dLen
     }
-    const written = this.#emit(count, ll, llLen, d, dLen, dst.length)
-    if (written < 0 || written > dst.length) return -1
-    dst.set(this.#out.subarray(0, written))
+    const written = this.#emit(count, ll, llLen, d, dLen, limit)
+    if (written < 0 || written > limit) return -1
+    const out = this.#out
+    for (let i = 0; i < written; i++) dst[i] = out[i]
     return written
   }
 
