@@ -162,6 +162,9 @@ describe.runIf(liblzo2.available)("this package's kernel-format coder", () => {
     const pages = [zeroPage(), textPage(1), heapPage(2), halfRandomPage(3), randomPage(4)]
     fc.assert(
       fc.property(fc.oneof(fc.constantFrom(...pages), memoryLike), (input) => {
+        // liblzo2 writes inputs of 26..31 bytes as one literal run, where the kernel's coder
+        // may find a match (see the README); from 32 bytes on they agree (and below 26)
+        if (input.length >= 26 && input.length < 32) return
         const a = new Uint8Array(2 * input.length + 80)
         const b = new Uint8Array(2 * input.length + 80)
         const n = plain.compress(input, a)
@@ -171,6 +174,15 @@ describe.runIf(liblzo2.available)("this package's kernel-format coder", () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('differs from liblzo2 only on inputs of 26..31 bytes, where liblzo2 looks for no match', () => {
+    const zeros = new Uint8Array(26)
+    const a = new Uint8Array(64)
+    const b = new Uint8Array(64)
+    expect(plain.compress(zeros, a)).toBe(1 + 26 + 3) // one literal run and the end marker
+    expect(addon.kernelCompress(zeros, b, 0, 13)).toBe(22) // 5 literals, a match, 17 literals, end
+    expect(plain.compress(new Uint8Array(32), a)).toBe(addon.kernelCompress(new Uint8Array(32), b, 0, 13))
   })
 
   it('round-trips lzo-rle on memory-like inputs, and its decoder reads plain streams', () => {
