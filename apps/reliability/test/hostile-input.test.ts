@@ -1056,7 +1056,10 @@ const ROWS: Row[] = [
   ...byNRows(),
 
   // ---- the harness CLI ----
-  cli(['--compressor', 'brotli'], /unknown compressor or accelerator brotli; valid: lz4, zstd, deflate, iaa/),
+  cli(
+    ['--compressor', 'brotli'],
+    /unknown compressor or accelerator brotli; valid: lz4, zstd, deflate, lzo, lzo_rle, iaa, by_n/,
+  ),
   cli(['--zpool', 'foo'], /unknown zpool foo; valid: zsmalloc, zbud, z3fold/),
   cli(['--folio-order', '10'], /--folio-order must be an integer in 0\.\.9/),
   cli(['--folio-order', ''], /--folio-order/, 'issue 10 item 7'),
