@@ -24,19 +24,20 @@ const empty = (offset: number): Folio => ({
   data: new Uint8Array(PAGE_SIZE),
 })
 
-function rig() {
+function rig(incompressible: 'store' | 'reject' = 'store') {
   const sw = new FaultSwitch(new Prng(3))
   const cache = createZswap({
     compressor: faultyCompressor(lz4(), sw),
     zpool: faultyZpool(zsmalloc(), sw),
     ramBytes: 2 ** 30,
+    incompressible,
   })
   return { sw, cache }
 }
 
 describe('faultyCompressor behind the cache', () => {
-  it('compress-fail and compress-bad-length are counted rejections', async () => {
-    const { sw, cache } = rig()
+  it("compress-fail and compress-bad-length are counted rejections (incompressible 'reject')", async () => {
+    const { sw, cache } = rig('reject')
     sw.arm('compress-fail', 1)
     expect(await cache.store(folioOf(1))).toBe(false)
     sw.arm('compress-bad-length', 1)
@@ -45,6 +46,22 @@ describe('faultyCompressor behind the cache', () => {
     expect(sw.counts['compress-bad-length']).toBe(1)
     expect(cache.stats().reject_compress_fail).toBe(2)
     expect(cache.stats().stored_pages).toBe(0)
+  })
+
+  it('compress-fail and compress-bad-length store the page as-is (6.18) and it loads back exactly', async () => {
+    const { sw, cache } = rig()
+    sw.arm('compress-fail', 1)
+    expect(await cache.store(folioOf(1))).toBe(true)
+    sw.arm('compress-bad-length', 1)
+    expect(await cache.store(folioOf(2))).toBe(true)
+    expect(sw.counts['compress-fail']).toBe(1)
+    expect(sw.counts['compress-bad-length']).toBe(1)
+    expect(cache.stats()).toMatchObject({ reject_compress_fail: 0, stored_incompressible_pages: 2 })
+    for (const offset of [1, 2]) {
+      const out = empty(offset)
+      expect(await cache.load(out)).toBe(true)
+      expect(out.data).toEqual(folioOf(offset).data)
+    }
   })
 
   it.each([
