@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import {
   CompressionFailedError,
   type Compressor,
@@ -6,10 +7,34 @@ import {
   invalidOption,
   SPECIFICATION_VERSION,
 } from '@zswap/core'
-import binding from 'zstd-napi/binding.js'
+import type * as Binding from 'zstd-napi/binding.js'
 import type { ZstdOptions } from './zstd-options.js'
 
 const PKG = '@zswap/zstd'
+
+let loaded: typeof Binding | undefined
+
+/**
+ * zstd-napi's native binding, loaded on the first `zstd()` rather than at
+ * import: zstd-napi ships no binary in its package (its install script
+ * downloads or compiles one), and where install scripts are blocked a
+ * package that only imports this one (`@zswap/iaa`, `@zswap/by-n`) must
+ * still load.
+ * @throws CompressionFailedError (`ERR_COMPRESSION_FAILED`) when the binding does not load
+ */
+function zstdBinding(): typeof Binding {
+  if (loaded !== undefined) return loaded
+  try {
+    loaded = createRequire(import.meta.url)('zstd-napi/binding.js') as typeof Binding
+  } catch (cause) {
+    throw new CompressionFailedError(
+      `[${PKG}] zstd-napi's native binding did not load (${(cause as Error).message.split('\n')[0]}): ` +
+        'allow its install script (pnpm: allowBuilds zstd-napi; npm: without --ignore-scripts)',
+      { cause },
+    )
+  }
+  return loaded
+}
 // ZSTD_getErrorName(dstSize_tooSmall); the binding throws it as a plain Error.
 const DST_TOO_SMALL = 'Destination buffer is too small'
 
@@ -31,12 +56,16 @@ export class ZstdCompressor implements Compressor {
   readonly capabilities: ZstdCapabilities
   /** The level in effect (0 is resolved to zstd's default). */
   readonly level: number
-  #cctx: binding.CCtx
-  #dctx: binding.DCtx
-  #bound4k = binding.compressBound(4096)
+  readonly #binding: typeof Binding
+  #cctx: Binding.CCtx
+  #dctx: Binding.DCtx
+  #bound4k: number
 
   constructor(options: ZstdOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalidOption(PKG, '', 'an object', 'type')
+    const binding = zstdBinding()
+    this.#binding = binding
+    this.#bound4k = binding.compressBound(4096)
     const { level = 3, dictionary, checksum = true } = options
     const min = binding.minCLevel()
     const max = binding.maxCLevel()
@@ -81,7 +110,7 @@ export class ZstdCompressor implements Compressor {
       return this.#cctx.compress2(dst, src)
     } catch (error) {
       // cheap check first: only a dst smaller than the worst case can be "too small"
-      const bound = src.length === 4096 ? this.#bound4k : binding.compressBound(src.length)
+      const bound = src.length === 4096 ? this.#bound4k : this.#binding.compressBound(src.length)
       if (dst.length < bound && (error as Error)?.message === DST_TOO_SMALL) return -1
       throw new CompressionFailedError(`[${PKG}] compress failed: ${(error as Error)?.message}`, {
         cause: error,
@@ -96,8 +125,8 @@ export class ZstdCompressor implements Compressor {
     try {
       n = this.#dctx.decompress(dst, src)
       // ZSTD_decompressDCtx accepts several concatenated frames; a block is exactly one
-      const size = binding.getFrameContentSize(src)
-      oneFrame = size === null ? binding.findFrameCompressedSize(src) === src.length : size === n
+      const size = this.#binding.getFrameContentSize(src)
+      oneFrame = size === null ? this.#binding.findFrameCompressedSize(src) === src.length : size === n
     } catch (error) {
       throw new CorruptDataError(`[${PKG}] corrupt or truncated zstd frame: ${(error as Error)?.message}`, {
         cause: error,
@@ -109,7 +138,7 @@ export class ZstdCompressor implements Compressor {
 
   close(): void {
     // the native contexts are freed by their finalizers once unreferenced
-    this.#cctx = undefined as unknown as binding.CCtx
-    this.#dctx = undefined as unknown as binding.DCtx
+    this.#cctx = undefined as unknown as Binding.CCtx
+    this.#dctx = undefined as unknown as Binding.DCtx
   }
 }
